@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "activation-service",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "activation-service", targets: ["ActivationService"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+    ],
+    targets: [
+        // MARK: - C libraries (system library targets: module map + shim header)
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // MARK: - Safe wrappers (the only code that touches C pointers)
+        .target(name: "Gzip", dependencies: ["CZlib"]),
+        .target(
+            name: "HTTPServer",
+            dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // MARK: - Domain (no HTTP knowledge)
+        .target(name: "Activations"),
+        .target(name: "Codecs"),
+        .target(name: "MLP", dependencies: ["Activations"]),
+
+        // MARK: - Application wiring and executable
+        .target(
+            name: "App",
+            dependencies: [
+                "Activations", "Codecs", "Gzip", "HTTPServer", "MLP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "ActivationService",
+            dependencies: [
+                "App",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "MLPTests", dependencies: ["MLP", "Activations"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Activations", "Codecs", "Gzip", "HTTPServer"]),
+    ]
+)

@@ -1,0 +1,7 @@
+import App
+import ArgumentParser
+
+@main
+struct ActivationServiceCommand: ParsableCommand {
+    func run() throws {}
+}

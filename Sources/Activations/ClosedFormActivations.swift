@@ -1,0 +1,4 @@
+/// Closed-form catalog entries (ACTIVATIONS.md Decisions §1: relu … sqish).
+enum ClosedFormActivations {
+    static let descriptors: [ActivationDescriptor] = []
+}

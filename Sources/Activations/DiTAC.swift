@@ -1,0 +1,4 @@
+/// DiTAC (ACTIVATIONS.md §5).
+enum DiTACActivation {
+    static let descriptors: [ActivationDescriptor] = []
+}

@@ -1,0 +1,3 @@
+import Activations
+import Codecs
+import HTTPServer

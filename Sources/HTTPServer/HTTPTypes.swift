@@ -1,0 +1,114 @@
+/// Header fields in arrival order; lookups are case-insensitive.
+public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var fields: [(name: String, value: String)] = []
+
+    public init() {}
+    public init(dictionaryLiteral elements: (String, String)...) {
+        fields = elements.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// The first value of `name`, compared case-insensitively.
+    public subscript(name: String) -> String? {
+        let lower = name.lowercased()
+        return fields.first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// Every value of `name`.
+    public func values(_ name: String) -> [String] {
+        let lower = name.lowercased()
+        return fields.filter { $0.name.lowercased() == lower }.map(\.value)
+    }
+
+    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+
+    /// Replaces every `name` field by one with `value`.
+    public mutating func set(_ name: String, _ value: String) {
+        remove(name)
+        fields.append((name, value))
+    }
+
+    public mutating func remove(_ name: String) {
+        let lower = name.lowercased()
+        fields.removeAll { $0.name.lowercased() == lower }
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+}
+
+/// A request as the application sees it: the body is complete (and still encoded as sent).
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The percent-decoded path, without the query string.
+    public var path: String
+    /// Query arguments in order, percent-decoded.
+    public var query: [(name: String, value: String)]
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(
+        method: String, path: String, query: [(name: String, value: String)] = [],
+        headers: HTTPHeaders = [:], body: [UInt8] = []
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// One piece of a streamed response body.
+public enum StreamChunk: Sendable {
+    case data([UInt8])
+    /// Nothing to send yet: the server parks the connection until `wake` is called.
+    case pending
+    case end
+}
+
+/// A response body produced over time (Server-Sent Events).
+public protocol ResponseStream: AnyObject, Sendable {
+    /// Called on a server thread whenever the connection can take more data. Return `.pending`
+    /// to wait; then call `wake` (from any thread, once) when data is ready.
+    func next(wake: @escaping @Sendable () -> Void) -> StreamChunk
+    /// The client went away or the server is stopping: release resources, end promptly.
+    func close()
+}
+
+public struct HTTPResponse: Sendable {
+    public enum Body: Sendable {
+        case bytes([UInt8])
+        case stream(any ResponseStream)
+    }
+
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: Body
+
+    public init(status: Int, headers: HTTPHeaders = [:], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: Int, headers: HTTPHeaders = [:], bytes: [UInt8]) {
+        self.init(status: status, headers: headers, body: .bytes(bytes))
+    }
+}
+
+/// Delivers the response for one request; call `respond` exactly once, from any thread.
+public struct Responder: Sendable {
+    let deliver: @Sendable (HTTPResponse) -> Void
+    public init(_ deliver: @escaping @Sendable (HTTPResponse) -> Void) { self.deliver = deliver }
+    public func respond(_ response: HTTPResponse) { deliver(response) }
+}
+
+/// What the application plugs into the server.
+public protocol HTTPHandler: Sendable {
+    /// Called once the request head is in, before any body byte is read. Return a response to
+    /// answer at once without reading the body (early 413 from Content-Length, 401, 415), or nil.
+    func screen(_ head: HTTPRequest) -> HTTPResponse?
+    /// Called with the complete body. May respond synchronously or later from another thread.
+    func handle(_ request: HTTPRequest, responder: Responder)
+    /// A body without Content-Length grew past `limit` bytes; it was discarded. The answer.
+    func bodyTooLarge(_ head: HTTPRequest, limit: Int) -> HTTPResponse
+}

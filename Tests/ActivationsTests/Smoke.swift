@@ -1,0 +1,4 @@
+import Testing
+@testable import Activations
+
+@Test func activationsBuilds() {}

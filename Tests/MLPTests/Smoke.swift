@@ -1,0 +1,4 @@
+import Testing
+@testable import MLP
+
+@Test func mlpBuilds() {}
