@@ -37,12 +37,13 @@ let package = Package(
         .target(name: "Activations"),
         .target(name: "Codecs"),
         .target(name: "MLP", dependencies: ["Activations"]),
+        .target(name: "Training", dependencies: ["MLP", "Activations", "Codecs"]),
 
         // MARK: - Application wiring and executable
         .target(
             name: "App",
             dependencies: [
-                "Activations", "Codecs", "Gzip", "HTTPServer", "MLP",
+                "Activations", "Codecs", "Gzip", "HTTPServer", "MLP", "Training",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -63,6 +64,7 @@ let package = Package(
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "MLPTests", dependencies: ["MLP", "Activations"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "MLP", "Activations", "Codecs"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Activations", "Codecs", "Gzip", "HTTPServer"]),
     ]
 )
