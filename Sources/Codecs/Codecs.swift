@@ -34,6 +34,9 @@ public enum NPY {
     }
     /// Encodes a float32 tensor as a .npy file (format 1.0, '<f4', C order).
     public static func encode(_ values: UnsafeBufferPointer<Float>, shape: [Int]) -> [UInt8] { [] }
+    /// Just the header of a v1.0 '<f4' C-order file of `shape` (length a multiple of 64), so
+    /// callers can append the data area themselves and write values in place.
+    public static func header(shape: [Int]) -> [UInt8] { [] }
 }
 
 public enum RawFloat32 {

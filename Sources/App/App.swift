@@ -1,3 +1,0 @@
-import Activations
-import Codecs
-import HTTPServer

@@ -1,0 +1,306 @@
+import Activations
+import Codecs
+import HTTPServer
+
+/// `POST /v1/activations/{name}/forward|gradient` and `POST /v1/evaluate`.
+struct EvaluationRoutes: Sendable {
+    let catalog: Catalog
+    let limits: DecodingLimits
+    let metrics: ServiceMetrics
+
+    func register(in router: inout Router) {
+        router.add("POST", "/v1/activations/{name}/forward", heavy: true) { ctx throws(Problem) in
+            try self.evaluate(ctx, route: .forward)
+        }
+        router.add("POST", "/v1/activations/{name}/gradient", heavy: true) { ctx throws(Problem) in
+            try self.evaluate(ctx, route: .gradient)
+        }
+        router.add("POST", "/v1/evaluate", heavy: true) { ctx throws(Problem) in
+            try self.evaluateMany(ctx)
+        }
+    }
+
+    private func descriptor(_ name: String) throws(Problem) -> ActivationDescriptor {
+        guard let d = catalog.descriptor(named: name) else {
+            throw Problem(404, "unknown-activation", "Not found",
+                          "unknown activation '\(name)'; known: \(catalog.names.joined(separator: ", "))")
+        }
+        return d
+    }
+
+    func evaluate(_ ctx: RequestContext, route: EvaluationRequest.Route) throws(Problem) -> HTTPResponse {
+        let d = try descriptor(ctx.pathParameters["name"] ?? "")
+        let req = try EvaluationRequest.decode(ctx, route: route, activation: d, limits: limits)
+        guard let out = negotiateAccept(ctx.request.headers["Accept"], available: [.json, .binary, .npy], fallback: req.format) else {
+            throw Problem(406, "not-acceptable", "Not acceptable",
+                          "Accept '\(ctx.request.headers["Accept"] ?? "")' matches none of application/json, application/octet-stream, application/x-npy")
+        }
+        let paramsPointer: String? = req.format == .json ? "/params" : nil
+        let resolved: ResolvedParameters
+        let kernel: any ActivationKernel
+        do throws(ActivationError) {
+            (_, resolved) = try catalog.resolve(d.name, params: req.params)
+            kernel = try catalog.kernel(for: d, resolved: resolved, adversarial: req.adversarial)
+        } catch {
+            throw Problem(error, paramsPointer: paramsPointer)
+        }
+        metrics.elementsEvaluated(activation: d.name, count: req.x.count)
+
+        let x = req.x
+        if out != .json {
+            // Binary answers carry y (forward) or dydx (gradient), written straight into the body.
+            return binaryResponse(format: out, shape: x.shape, count: x.count) { dst in
+                x.values.withUnsafeBufferPointer { src in
+                    if route == .forward { Evaluator.forward(kernel, src, into: dst) } else { Evaluator.derivative(kernel, src, into: dst) }
+                }
+            }
+        }
+
+        var w = JSONWriter(reservingCapacity: x.count * 14 * (route == .forward ? 1 : (req.gradOutput == nil ? 1 : 2)) + 512)
+        writeHeader(&w, name: d.name, resolved: resolved, adversarial: req.adversarial, shape: x.shape)
+        if route == .forward {
+            let y = Evaluator.forward(kernel, x.values)
+            w.writeRaw(",\"y\":")
+            y.withUnsafeBufferPointer { w.writeTensor($0, shape: x.shape) }
+        } else {
+            let dydx = Evaluator.derivative(kernel, x.values)
+            w.writeRaw(",\"dydx\":")
+            dydx.withUnsafeBufferPointer { w.writeTensor($0, shape: x.shape) }
+            if let g = req.gradOutput {
+                var gradInput = [Float](repeating: 0, count: x.count)
+                for i in 0..<x.count { gradInput[i] = g.values[i] * dydx[i] }
+                w.writeRaw(",\"grad_input\":")
+                gradInput.withUnsafeBufferPointer { w.writeTensor($0, shape: x.shape) }
+                let sums = x.values.withUnsafeBufferPointer { xs in
+                    g.values.withUnsafeBufferPointer { gs in kernel.parameterGradients(xs, gradOutput: gs) }
+                }
+                w.writeRaw(",\"grad_params\":{")
+                for (k, shape) in kernel.parameterGradientShapes.enumerated() {
+                    if k > 0 { w.writeRaw(",") }
+                    w.writeString(shape.name)
+                    w.writeRaw(":")
+                    if isVectorParameter(shape.name, in: d) {
+                        w.writeRaw("[")
+                        for (j, v) in sums[k].enumerated() {
+                            if j > 0 { w.writeRaw(",") }
+                            w.writeFloat(Float(v))
+                        }
+                        w.writeRaw("]")
+                    } else {
+                        w.writeFloat(Float(sums[k][0]))
+                    }
+                }
+                w.writeRaw("}")
+            }
+            if req.paramGradients {
+                writeParameterDerivatives(&w, kernel: kernel, descriptor: d, x: x)
+            }
+        }
+        w.writeRaw("}")
+        return jsonResponse(w.bytes)
+    }
+
+    private func isVectorParameter(_ name: String, in d: ActivationDescriptor) -> Bool {
+        d.parameters.first { $0.name == name }?.kind == .numbers
+    }
+
+    private func writeParameterDerivatives(_ w: inout JSONWriter, kernel: any ActivationKernel, descriptor d: ActivationDescriptor, x: Tensor) {
+        let shapes = kernel.parameterGradientShapes
+        // One flat buffer holds every parameter's rows side by side.
+        var offsets: [Int] = []
+        var total = 0
+        for s in shapes {
+            offsets.append(total)
+            total += x.count * s.width
+        }
+        var buffer = [Float](repeating: 0, count: total)
+        buffer.withUnsafeMutableBufferPointer { all in
+            let outputs = shapes.indices.map { k in
+                UnsafeMutableBufferPointer(rebasing: all[offsets[k]..<offsets[k] + x.count * shapes[k].width])
+            }
+            x.values.withUnsafeBufferPointer { kernel.parameterDerivatives($0, into: outputs) }
+        }
+        w.writeRaw(",\"dparams\":{")
+        buffer.withUnsafeBufferPointer { all in
+            for (k, shape) in shapes.enumerated() {
+                if k > 0 { w.writeRaw(",") }
+                w.writeString(shape.name)
+                w.writeRaw(":")
+                let part = UnsafeBufferPointer(rebasing: all[offsets[k]..<offsets[k] + x.count * shape.width])
+                w.writeTensor(part, shape: isVectorParameter(shape.name, in: d) ? [x.count, shape.width] : x.shape)
+            }
+        }
+        w.writeRaw("}")
+    }
+
+    /// `{"activation","params","adversarial","shape"` (object left open).
+    func writeHeader(_ w: inout JSONWriter, name: String, resolved: ResolvedParameters, adversarial: Bool, shape: [Int]) {
+        w.writeRaw("{\"activation\":")
+        w.writeString(name)
+        w.writeRaw(",\"params\":")
+        writeParameters(&w, resolved)
+        w.writeRaw(",\"adversarial\":\(adversarial)")
+        w.writeRaw(",\"shape\":[\(shape.map(String.init).joined(separator: ","))]")
+    }
+
+    // MARK: /v1/evaluate
+
+    func evaluateMany(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+        guard PayloadFormat(contentType: ctx.request.headers["Content-Type"]) == .json else {
+            throw Problem(415, "unsupported-media-type", "Unsupported media type", "/v1/evaluate takes application/json")
+        }
+        let doc: JSONValue
+        do throws(CodecError) { doc = try JSONParser.parse(ctx.request.body, limits: limits) } catch { throw Problem(error) }
+        guard case .object(let members) = doc else {
+            throw Problem.badRequest("malformed-body", "the body must be a JSON object", pointer: "")
+        }
+        for m in members where !["x", "activations", "outputs"].contains(m.key) {
+            throw Problem.badRequest("unknown-field", "unknown field '\(m.key)'; allowed: activations, outputs, x", pointer: "/\(m.key)")
+        }
+        guard let xValue = doc["x"] else { throw Problem.badRequest("missing-field", "field \"x\" is required", pointer: "/x") }
+        let x = try tensor(from: xValue, pointer: "/x")
+        var outputs: [String] = ["y"]
+        if let o = doc["outputs"] {
+            guard case .array(let items) = o, !items.isEmpty else {
+                throw Problem.badRequest("wrong-type", "outputs must be a non-empty array of \"y\" and/or \"dydx\"", pointer: "/outputs")
+            }
+            outputs = []
+            for (i, item) in items.enumerated() {
+                guard case .string(let s) = item, s == "y" || s == "dydx" else {
+                    throw Problem.badRequest("wrong-type", "outputs entries must be \"y\" or \"dydx\"", pointer: "/outputs/\(i)")
+                }
+                if !outputs.contains(s) { outputs.append(s) }
+            }
+        }
+        guard case .array(let list)? = doc["activations"], !list.isEmpty else {
+            throw Problem.badRequest("missing-field", "activations must be a non-empty array of {\"name\", \"params\"?, \"adversarial\"?}", pointer: "/activations")
+        }
+        guard list.count <= 64 else {
+            throw Problem.badRequest("too-many-activations", "at most 64 activations per request", pointer: "/activations")
+        }
+        struct Job { let name: String; let resolved: ResolvedParameters; let adversarial: Bool; let kernel: any ActivationKernel }
+        var jobs: [Job] = []
+        for (i, item) in list.enumerated() {
+            let p = "/activations/\(i)"
+            guard case .object(let fields) = item, case .string(let name)? = item["name"] else {
+                throw Problem.badRequest("missing-field", "each activation needs a \"name\"", pointer: "\(p)/name")
+            }
+            for f in fields where !["name", "params", "adversarial"].contains(f.key) {
+                throw Problem.badRequest("unknown-field", "unknown field '\(f.key)'", pointer: "\(p)/\(f.key)")
+            }
+            let params = try parameters(from: item["params"], pointer: "\(p)/params")
+            let adversarial = try bool(item["adversarial"], pointer: "\(p)/adversarial")
+            do throws(ActivationError) {
+                let (d, r) = try catalog.resolve(name, params: params)
+                jobs.append(Job(name: d.name, resolved: r, adversarial: adversarial, kernel: try catalog.kernel(for: d, resolved: r, adversarial: adversarial)))
+            } catch {
+                var problem = Problem(error, paramsPointer: "\(p)/params")
+                if error.code == .unknownActivation {
+                    problem = Problem(400, "unknown-activation", "Bad request", error.message, errors: [.init(pointer: "\(p)/name", detail: error.message)])
+                } else if error.code == .adversarialUnsupported {
+                    problem.errors = [.init(pointer: "\(p)/adversarial", detail: error.message)]
+                }
+                throw problem
+            }
+        }
+        var w = JSONWriter(reservingCapacity: x.count * 14 * jobs.count * outputs.count + 256)
+        w.writeRaw("{\"shape\":[\(x.shape.map(String.init).joined(separator: ","))],\"results\":[")
+        for (i, job) in jobs.enumerated() {
+            metrics.elementsEvaluated(activation: job.name, count: x.count)
+            if i > 0 { w.writeRaw(",") }
+            w.writeRaw("{\"activation\":")
+            w.writeString(job.name)
+            w.writeRaw(",\"params\":")
+            writeParameters(&w, job.resolved)
+            w.writeRaw(",\"adversarial\":\(job.adversarial)")
+            for o in outputs {
+                let values = o == "y" ? Evaluator.forward(job.kernel, x.values) : Evaluator.derivative(job.kernel, x.values)
+                w.writeRaw(",\"\(o)\":")
+                values.withUnsafeBufferPointer { w.writeTensor($0, shape: x.shape) }
+            }
+            w.writeRaw("}")
+        }
+        w.writeRaw("]}")
+        return jsonResponse(w.bytes)
+    }
+}
+
+// MARK: - Response helpers
+
+func jsonResponse(_ bytes: [UInt8], status: Int = 200, headers: HTTPHeaders = [:]) -> HTTPResponse {
+    var h = headers
+    h.set("Content-Type", "application/json")
+    return HTTPResponse(status: status, headers: h, bytes: bytes)
+}
+
+func jsonResponse(_ value: JSONValue, status: Int = 200, headers: HTTPHeaders = [:]) -> HTTPResponse {
+    var w = JSONWriter()
+    w.write(value)
+    return jsonResponse(w.bytes, status: status, headers: headers)
+}
+
+/// A float32 answer as raw little-endian bytes or a .npy file; `fill` writes the values in place.
+func binaryResponse(format: PayloadFormat, shape: [Int], count: Int, fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> HTTPResponse {
+    var bytes: [UInt8]
+    var offset = 0
+    if format == .npy {
+        // Header first (encode an empty tensor of the right shape, then append the data area).
+        let header = NPY.header(shape: shape)
+        offset = header.count
+        bytes = header
+        bytes.append(contentsOf: repeatElement(0, count: count * 4))
+    } else {
+        bytes = [UInt8](repeating: 0, count: count * 4)
+    }
+    bytes.withUnsafeMutableBytes { raw in
+        let start = raw.baseAddress!.advanced(by: offset)
+        // The data area starts at a multiple of 64 bytes (npy) or 0 in a malloc'd buffer: 4-aligned.
+        let floats = start.bindMemory(to: Float.self, capacity: count)
+        fill(UnsafeMutableBufferPointer(start: floats, count: count))
+        #if _endian(big)
+        for i in 0..<count { floats[i] = Float(bitPattern: floats[i].bitPattern.littleEndian) }
+        #endif
+    }
+    return HTTPResponse(status: 200, headers: ["Content-Type": format.rawValue], bytes: bytes)
+}
+
+/// Every parameter (defaults filled in) as a JSON object.
+func writeParameters(_ w: inout JSONWriter, _ resolved: ResolvedParameters) {
+    w.writeRaw("{")
+    for (i, e) in resolved.entries.enumerated() {
+        if i > 0 { w.writeRaw(",") }
+        w.writeString(e.name)
+        w.writeRaw(":")
+        writeParameterValue(&w, e.value)
+    }
+    w.writeRaw("}")
+}
+
+func writeParameterValue(_ w: inout JSONWriter, _ value: ParameterValue) {
+    switch value {
+    case .number(let d): writeShortest(&w, d)
+    case .string(let s): w.writeString(s)
+    case .numbers(let ds):
+        w.writeRaw("[")
+        for (j, d) in ds.enumerated() {
+            if j > 0 { w.writeRaw(",") }
+            writeShortest(&w, d)
+        }
+        w.writeRaw("]")
+    }
+}
+
+/// Values that came in as float32 print as float32 ("0.3", not "0.30000001192092896").
+private func writeShortest(_ w: inout JSONWriter, _ d: Double) {
+    if d.isFinite, Double(Float(d)) == d, d.rounded() != d { w.writeFloat(Float(d)) } else { w.writeNumber(d) }
+}
+
+func parameterJSON(_ resolved: ResolvedParameters) -> JSONValue {
+    .object(resolved.entries.map { e in
+        switch e.value {
+        case .number(let d): return (e.name, .number(d))
+        case .string(let s): return (e.name, .string(s))
+        case .numbers(let ds): return (e.name, .tensor(Tensor(ds.map(Float.init))))
+        }
+    })
+}

@@ -1,0 +1,61 @@
+import Activations
+import Dispatch
+
+/// Runs kernels over large arrays on every core; small arrays stay on the calling thread.
+enum Evaluator {
+    /// Arrays at least this long are split across cores.
+    static let parallelThreshold = 1 << 18
+
+    /// Calls `body` on disjoint ranges covering 0..<count, in parallel for large counts.
+    static func forEachChunk(count: Int, _ body: (Range<Int>) -> Void) {
+        let cores = System.coreCount
+        guard count >= parallelThreshold, cores > 1 else {
+            body(0..<count)
+            return
+        }
+        let chunks = cores
+        let size = (count + chunks - 1) / chunks
+        withoutActuallyEscaping(body) { body in
+            let box = UnsafeSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = c * size
+                let hi = min(count, lo + size)
+                if lo < hi { box.value(lo..<hi) }
+            }
+        }
+    }
+
+    static func forward(_ kernel: any ActivationKernel, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        forEachChunk(count: x.count) { r in
+            kernel.forward(UnsafeBufferPointer(rebasing: x[r]), into: UnsafeMutableBufferPointer(rebasing: y[r]))
+        }
+    }
+
+    static func derivative(_ kernel: any ActivationKernel, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        forEachChunk(count: x.count) { r in
+            kernel.derivative(UnsafeBufferPointer(rebasing: x[r]), into: UnsafeMutableBufferPointer(rebasing: y[r]))
+        }
+    }
+
+    static func forward(_ kernel: any ActivationKernel, _ x: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { buf, n in
+            x.withUnsafeBufferPointer { forward(kernel, $0, into: buf) }
+            n = x.count
+        }
+    }
+
+    static func derivative(_ kernel: any ActivationKernel, _ x: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { buf, n in
+            x.withUnsafeBufferPointer { derivative(kernel, $0, into: buf) }
+            n = x.count
+        }
+    }
+}
+
+/// Carries a non-Sendable closure into `concurrentPerform`.
+/// @unchecked: the closure only writes disjoint ranges of buffers owned by the caller, and
+/// `concurrentPerform` returns only after every iteration has finished.
+private struct UnsafeSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

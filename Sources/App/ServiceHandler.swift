@@ -1,0 +1,201 @@
+import Dispatch
+import Gzip
+import HTTPServer
+import Logging
+
+/// The application behind the HTTP transport: screening, inflation, routing, offloading heavy
+/// work, response compression, request ids, the request log and metrics.
+final class ServiceHandler: HTTPHandler {
+    let router: Router
+    let configuration: AppConfiguration
+    let metrics: ServiceMetrics
+    let logger: Logger
+    /// Heavy evaluations run here, never on libmicrohttpd's threads.
+    private let offloadQueue = DispatchQueue(label: "activation-service.evaluate", qos: .userInitiated, attributes: .concurrent)
+
+    /// Routes that stay open when an API key is configured.
+    static let openPaths: Set<String> = ["/healthz", "/readyz", "/v2/health/live", "/v2/health/ready"]
+
+    init(router: Router, configuration: AppConfiguration, metrics: ServiceMetrics, logger: Logger) {
+        self.router = router
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    // MARK: HTTPHandler
+
+    func screen(_ head: HTTPRequest) -> HTTPResponse? {
+        let start = ContinuousClock.now
+        if let problem = earlyProblem(head) {
+            let id = requestID(head)
+            return finish(head, problem.response(instance: head.path, requestID: id), route: routeLabel(head), requestID: id, start: start, inflatedBytes: 0)
+        }
+        return nil
+    }
+
+    func bodyTooLarge(_ head: HTTPRequest, limit: Int) -> HTTPResponse {
+        let id = requestID(head)
+        let p = Problem(413, "payload-too-large", "Payload too large", "the request body exceeds the limit of \(limit) bytes (max body bytes)")
+        return finish(head, p.response(instance: head.path, requestID: id), route: routeLabel(head), requestID: id, start: .now, inflatedBytes: 0)
+    }
+
+    func handle(_ request: HTTPRequest, responder: Responder) {
+        let start = ContinuousClock.now
+        let id = requestID(request)
+        let match = router.match(method: request.method, path: request.path)
+        if case .found(let route, _) = match, route.heavy, request.body.count >= configuration.offloadThresholdBytes {
+            offloadQueue.async {
+                responder.respond(self.process(request, match: match, requestID: id, start: start))
+            }
+        } else {
+            responder.respond(process(request, match: match, requestID: id, start: start))
+        }
+    }
+
+    // MARK: Pipeline
+
+    func process(_ request: HTTPRequest, match: Router.Match, requestID id: String, start: ContinuousClock.Instant) -> HTTPResponse {
+        var request = request
+        var inflated = request.body.count
+        var label = routeLabel(request)
+        let response: HTTPResponse
+        do throws(Problem) {
+            if let problem = earlyProblem(request) { throw problem }
+            try inflate(&request)
+            inflated = request.body.count
+            switch match {
+            case .notFound:
+                throw Problem.notFound("no route for \(request.method) \(request.path)")
+            case .methodNotAllowed(let allowed):
+                throw Problem(405, "method-not-allowed", "Method not allowed", "\(request.method) is not allowed on \(request.path); allowed: \(allowed.joined(separator: ", "))",
+                              headers: ["Allow": allowed.joined(separator: ", ")])
+            case .found(let route, let params):
+                label = route.template
+                var r = try route.handler(RequestContext(request: request, pathParameters: params, requestID: id, route: route.template))
+                if request.method == "HEAD", case .bytes = r.body { r.body = .bytes([]) }
+                response = r
+            }
+        } catch {
+            response = error.response(instance: request.path, requestID: id)
+        }
+        return finish(request, response, route: label, requestID: id, start: start, inflatedBytes: inflated)
+    }
+
+    /// Checks that need only the head: authentication, declared size, content coding.
+    private func earlyProblem(_ head: HTTPRequest) -> Problem? {
+        if let key = configuration.apiKey, !Self.openPaths.contains(head.path) {
+            let supplied = head.headers["Authorization"].flatMap { h -> String? in
+                let parts = h.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+                return parts[1].trimmed()
+            }
+            if supplied == nil || !constantTimeEquals(supplied!, key) {
+                return Problem(401, "unauthorized", "Unauthorized", supplied == nil ? "this route requires Authorization: Bearer <key>" : "the API key is not valid",
+                               headers: ["WWW-Authenticate": "Bearer realm=\"activation-service\""])
+            }
+        }
+        if let raw = head.headers["Content-Length"], let n = Int(raw), n > configuration.maxBodyBytes {
+            return Problem(413, "payload-too-large", "Payload too large", "the request body of \(n) bytes exceeds the limit of \(configuration.maxBodyBytes) bytes (max body bytes)")
+        }
+        if let coding = head.headers["Content-Encoding"]?.trimmed().lowercased(),
+           !["", "identity", "gzip", "x-gzip", "deflate"].contains(coding) {
+            return Problem(415, "unsupported-content-encoding", "Unsupported media type", "Content-Encoding '\(coding)' is not supported; use gzip or deflate",
+                           headers: ["Accept-Encoding": "gzip, deflate"])
+        }
+        return nil
+    }
+
+    private func inflate(_ request: inout HTTPRequest) throws(Problem) {
+        guard let raw = request.headers["Content-Encoding"]?.trimmed().lowercased() else { return }
+        let coding: ContentCoding
+        switch raw {
+        case "gzip", "x-gzip": coding = .gzip
+        case "deflate": coding = .deflate
+        default: return
+        }
+        do throws(GzipError) {
+            request.body = try Gzip.decompress(request.body, coding: coding, maxOutputBytes: configuration.maxInflatedBytes)
+        } catch {
+            if error.code == .outputTooLarge {
+                throw Problem(413, "inflated-too-large", "Payload too large", "the \(raw) body inflates beyond the limit of \(configuration.maxInflatedBytes) bytes (max inflated bytes)")
+            }
+            throw Problem(400, "corrupt-encoding", "Bad request", "the \(raw) request body could not be decoded: \(error)")
+        }
+    }
+
+    /// Adds X-Request-Id and Vary, compresses when negotiated, logs and records metrics.
+    func finish(_ request: HTTPRequest, _ response: HTTPResponse, route: String, requestID id: String, start: ContinuousClock.Instant, inflatedBytes: Int) -> HTTPResponse {
+        var response = response
+        response.headers.set("X-Request-Id", id)
+        var identityBytes = 0
+        var wireBytes = 0
+        if case .bytes(let body) = response.body {
+            identityBytes = body.count
+            wireBytes = body.count
+            response.headers.set("Vary", "Accept-Encoding")
+            let type = response.headers["Content-Type"] ?? ""
+            if body.count >= configuration.gzipMinBytes, Self.isCompressible(type), response.headers["Content-Encoding"] == nil {
+                let coding = AcceptEncoding(header: request.headers["Accept-Encoding"]).preferred(among: [.gzip, .deflate, .identity])
+                if coding != .identity, let packed = try? Gzip.compress(body, coding: coding, level: configuration.gzipLevel), packed.count < body.count {
+                    response.body = .bytes(packed)
+                    response.headers.set("Content-Encoding", coding == .gzip ? "gzip" : "deflate")
+                    wireBytes = packed.count
+                }
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        metrics.request(route: route, method: request.method, status: response.status, duration: elapsed,
+                        wireBytesIn: request.headers["Content-Length"].flatMap(Int.init) ?? 0, inflatedBytesIn: inflatedBytes,
+                        bytesOut: identityBytes, wireBytesOut: wireBytes)
+        let level: Logger.Level = response.status >= 500 ? .error : (route == "/healthz" || route == "/readyz" || route == "/metrics" ? .debug : .info)
+        logger.log(level: level, "request", metadata: [
+            "request_id": "\(id)", "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
+            "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+            "bytes_in": "\(inflatedBytes)", "bytes_out": "\(wireBytes)",
+        ])
+        return response
+    }
+
+    /// Text formats compress well; raw float32 does not and is never compressed by default.
+    static func isCompressible(_ contentType: String) -> Bool {
+        let t = contentType.lowercased()
+        return t.hasPrefix("application/json") || t.hasPrefix("application/problem+json") || t.hasPrefix("text/plain")
+            || t.hasPrefix("application/yaml")
+    }
+
+    private func routeLabel(_ request: HTTPRequest) -> String {
+        if case .found(let route, _) = router.match(method: request.method, path: request.path) { return route.template }
+        return "unmatched"
+    }
+
+    private func requestID(_ request: HTTPRequest) -> String {
+        if let given = request.headers["X-Request-Id"], !given.isEmpty, given.utf8.count <= 128,
+           given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) {
+            return given
+        }
+        var rng = SystemRandomNumberGenerator()
+        let hi = rng.next() as UInt64
+        return String(hi, radix: 16).leftPadded(to: 16)
+    }
+}
+
+/// Compares without an early exit, so timing does not reveal how much of a key matched.
+func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    var diff = UInt8(x.count == y.count ? 0 : 1)
+    let n = max(x.count, y.count)
+    for i in 0..<n {
+        let l = i < x.count ? x[i] : 0
+        let r = i < y.count ? y[i] : 0
+        diff |= l ^ r
+    }
+    return diff == 0
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
