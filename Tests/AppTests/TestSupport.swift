@@ -1,0 +1,131 @@
+import Foundation
+import HTTPServer
+import Testing
+
+@testable import App
+
+/// One in-process service per test file (no sockets).
+func makeApp(_ configure: (inout AppConfiguration) -> Void = { _ in }) -> Application {
+    var c = AppConfiguration()
+    c.port = 0
+    configure(&c)
+    let app = Application(configuration: c)
+    app.readiness.set(.ready)
+    return app
+}
+
+extension Application {
+    func get(_ path: String, headers: HTTPHeaders = [:]) -> HTTPResponse {
+        let (p, q) = splitQuery(path)
+        return respond(to: HTTPRequest(method: "GET", path: p, query: q, headers: headers))
+    }
+
+    func post(_ path: String, body: [UInt8], headers: HTTPHeaders) -> HTTPResponse {
+        var h = headers
+        if h["Content-Length"] == nil { h.add("Content-Length", "\(body.count)") }
+        let (p, q) = splitQuery(path)
+        return respond(to: HTTPRequest(method: "POST", path: p, query: q, headers: h, body: body))
+    }
+
+    func post(_ path: String, json: Any, headers: HTTPHeaders = [:]) -> HTTPResponse {
+        var h = headers
+        if h["Content-Type"] == nil { h.add("Content-Type", "application/json") }
+        return post(path, body: jsonBytes(json), headers: h)
+    }
+}
+
+func splitQuery(_ path: String) -> (String, [(name: String, value: String)]) {
+    guard let i = path.firstIndex(of: "?") else { return (path, []) }
+    let query = path[path.index(after: i)...].split(separator: "&").map { pair -> (name: String, value: String) in
+        let kv = pair.split(separator: "=", maxSplits: 1)
+        return (String(kv[0]), kv.count > 1 ? String(kv[1]).removingPercentEncoding ?? String(kv[1]) : "")
+    }
+    return (String(path[..<i]), query)
+}
+
+func jsonBytes(_ value: Any) -> [UInt8] {
+    Array(try! JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]))
+}
+
+extension HTTPResponse {
+    var bytes: [UInt8] {
+        if case .bytes(let b) = body { return b }
+        return []
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The body parsed with Foundation (independent of the service's own parser).
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) as? [String: Any] ?? [:]
+    }
+}
+
+/// A JSON number or one of the non-finite strings, as Double.
+func number(_ any: Any?) -> Double? {
+    switch any {
+    case let n as NSNumber: return n.doubleValue
+    case let s as String: return ["NaN": .nan, "Infinity": .infinity, "-Infinity": -.infinity][s]
+    default: return nil
+    }
+}
+
+/// Flattens nested JSON arrays of numbers.
+func flatten(_ any: Any?) -> [Double] {
+    if let a = any as? [Any] { return a.flatMap(flatten) }
+    return number(any).map { [$0] } ?? []
+}
+
+/// Asserts the answer is a problem document with `status`, and returns it.
+@discardableResult
+func expectProblem(_ r: HTTPResponse, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any] {
+    #expect(r.status == status, "status \(r.status): \(r.text)", sourceLocation: sourceLocation)
+    #expect(r.headers["Content-Type"] == "application/problem+json", sourceLocation: sourceLocation)
+    let j = r.json
+    #expect(j["status"] as? Int == status, sourceLocation: sourceLocation)
+    #expect(j["detail"] as? String != nil && j["error"] as? String == j["detail"] as? String, sourceLocation: sourceLocation)
+    #expect((j["type"] as? String)?.hasPrefix("https://") == true, sourceLocation: sourceLocation)
+    return j
+}
+
+/// The reference data shared by the catalog tests.
+struct ReferenceFile {
+    struct Case {
+        let activation: String
+        let params: [String: Any]
+        let adversarial: Bool
+        let unsupported: Bool
+        let x: [Double]
+        let y: [Double?]
+        let dydx: [Double?]
+        let dparams: [String: [Double?]]
+        let dvelocities: [[Double?]]?
+    }
+
+    static let url = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/reference/activations.json")
+
+    static let cases: [Case] = {
+        let data = try! Data(contentsOf: url)
+        let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return (root["cases"] as! [[String: Any]]).map { c in
+            func values(_ key: String) -> [Double?] { (c[key] as? [Any])?.map { number($0) } ?? [] }
+            var dparams: [String: [Double?]] = [:]
+            for (k, v) in (c["dparams"] as? [String: Any]) ?? [:] { dparams[k] = (v as? [Any])?.map { number($0) } ?? [] }
+            return Case(
+                activation: c["activation"] as! String, params: c["params"] as? [String: Any] ?? [:],
+                adversarial: c["adversarial"] as? Bool ?? false, unsupported: c["unsupported"] as? Bool ?? false,
+                x: (c["x"] as? [Any])?.compactMap { number($0) } ?? [], y: values("y"), dydx: values("dydx"),
+                dparams: dparams, dvelocities: (c["dvelocities"] as? [[Any]])?.map { $0.map { number($0) } })
+        }
+    }()
+}
+
+/// The accuracy rule of ACTIVATIONS.md Decisions §2.
+func meetsAccuracy(_ got: Double, _ reference: Double) -> Bool {
+    if reference.isNaN { return got.isNaN }
+    if abs(reference) > Double(Float.greatestFiniteMagnitude) { return got == (reference > 0 ? .infinity : -.infinity) }
+    if abs(reference) < Double(Float.leastNormalMagnitude), got == 0 { return true }
+    return abs(got - reference) <= 2e-6 * abs(reference) + 1e-7
+}
