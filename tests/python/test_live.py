@@ -128,11 +128,12 @@ def test_graceful_shutdown_completes_a_request_in_flight(make_server):
     s = make_server(DRAIN_TIMEOUT=10)
     body = json.dumps({"x": list(range(20000))}).encode()
     head = (f"POST /v1/activations/relu/forward HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+            f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n").encode()
     sock = socket.create_connection(("127.0.0.1", s.port), timeout=20)
-    sock.sendall(head + body[: len(body) // 2])   # the request is in flight: half its body is sent
-    # Wait until the server has taken the connection (it answers health on another connection).
-    assert requests.get(s.url + "/healthz").status_code == 200
+    sock.sendall(head)
+    # "100 Continue" is the signal that the server holds the request: it is now in flight.
+    assert sock.recv(64).startswith(b"HTTP/1.1 100")
+    sock.sendall(body[: len(body) // 2])
     s.process.send_signal(signal.SIGTERM)
     sock.sendall(body[len(body) // 2:])
     answer = b""
