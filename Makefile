@@ -5,7 +5,7 @@ HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
 PYTEST      = python3 -m pytest -q
 
-.PHONY: deps deps-python build release run test test-swift test-python clean
+.PHONY: deps deps-python embed build release run test test-swift test-python clean
 
 deps:
 	@scripts/install-deps.sh
@@ -13,21 +13,24 @@ deps:
 deps-python:
 	@scripts/install-deps.sh --python
 
-build: deps
+embed:
+	@scripts/embed-openapi.sh
+
+build: deps embed
 	$(SWIFT) build
 
-release: deps
-	$(SWIFT) build -c release
+release: deps embed
+	$(SWIFT) build -c release --product activation-service
 
 run: release
 	HOST=$(HOST) PORT=$(PORT) $(RELEASE_BIN)
 
-test: deps-python
-	$(SWIFT) build -c release
+test: deps-python embed
+	$(SWIFT) build -c release --product activation-service
 	$(SWIFT) test
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(PYTEST) tests/python
 
-test-swift: deps
+test-swift: deps embed
 	$(SWIFT) test
 
 test-python: deps-python release
