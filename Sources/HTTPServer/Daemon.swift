@@ -270,13 +270,19 @@ final class RequestContext: ShutdownParticipant {
     private let head: HTTPRequest
     private let state: Mutex<State>
 
+    /// Live instances, for leak checks in tests (retain/release through MHD must balance).
+    static let liveCount = Atomic(0)
+
     init(connection: ConnectionRef, core: ServerCore, head: HTTPRequest) {
+        Self.liveCount.add(1, ordering: .relaxed)
         self.connection = connection
         self.core = core
         self.head = head
         let declared = head.headers["Content-Length"].flatMap { Int($0) }
         state = Mutex(State(body: BodyAccumulator(limit: core.maxBodyBytes, declaredLength: declared)))
     }
+
+    deinit { Self.liveCount.subtract(1, ordering: .relaxed) }
 
     /// First call, headers only: screen the request before reading any body byte.
     func start() -> MHD_Result {
@@ -351,7 +357,9 @@ final class RequestContext: ShutdownParticipant {
                 state.withLock { $0.phase = .done }
                 return queue(Self.serviceUnavailable)
             }
-            core.handler.handle(request, responder: Responder { [self] in respond($0) })
+            // Weak: MHD's `*req_cls` keeps this alive until the request completes (a suspended
+            // connection cannot complete), so a responder kept longer holds nothing and is a no-op.
+            core.handler.handle(request, responder: Responder { [weak self] in self?.respond($0) })
             let ready = state.withLock { state -> HTTPResponse? in
                 switch state.phase {
                 case .respondedDuringHandle(let response):
@@ -516,7 +524,13 @@ final class StreamContext: ShutdownParticipant {
     private let core: ServerCore
     private let state = Mutex(State())
 
+    /// Live instances, for leak checks in tests.
+    static let liveCount = Atomic(0)
+
+    deinit { Self.liveCount.subtract(1, ordering: .relaxed) }
+
     init(connection: ConnectionRef, stream: any ResponseStream, core: ServerCore) {
+        Self.liveCount.add(1, ordering: .relaxed)
         self.connection = connection
         self.stream = stream
         self.core = core
