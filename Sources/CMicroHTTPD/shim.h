@@ -16,4 +16,10 @@ static inline struct MHD_Daemon *CMicroHTTPD_startDaemon(unsigned int flags, uin
     return MHD_start_daemon(flags, port, NULL, NULL, handler, handlerContext,
                             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
 }
+
+/// MHD_get_daemon_info is variadic too: the bound port (useful after binding port 0), or 0.
+static inline uint16_t CMicroHTTPD_boundPort(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
 #endif
