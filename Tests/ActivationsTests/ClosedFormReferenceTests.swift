@@ -136,6 +136,34 @@ import Testing
     }
 }
 
+extension ClosedFormReferenceTests {
+    /// A dense sweep of every default configuration over [−16, 16] (step 2⁻¹¹, all float32
+    /// exact): every output meets the accuracy rule against the float64 formulas.
+    @Test(arguments: defaultConfigurations.indices)
+    func denseSweepAtDefaults(_ index: Int) throws {
+        let (name, params) = defaultConfigurations[index]
+        let approximate: String
+        if case .string(let a)? = params["approximate"] { approximate = a } else { approximate = "none" }
+        let (_, resolved) = try Catalog.standard.resolve(name, params: params)
+        let full = Dictionary(uniqueKeysWithValues: resolved.entries.compactMap { e -> (String, Double)? in
+            if case .number(let v) = e.value { return (e.name, v) }
+            return nil
+        })
+        let xs: [Float] = (-32768...32768).map { Float($0) / 2048 }
+        let out = try kernel(name, params).outputs(xs)
+        var problems: [String] = []
+        for (i, x) in xs.enumerated() {
+            let r = DoubleFormulas.evaluate(name, full, approximate: approximate, at: Double(x))
+            if !meetsAccuracyRule(out.y[i], reference: r.f) { problems.append("f(\(x)) = \(out.y[i]), want \(r.f)") }
+            if !meetsAccuracyRule(out.dydx[i], reference: r.df) { problems.append("f'(\(x)) = \(out.dydx[i]), want \(r.df)") }
+            for (p, want) in r.dp where !meetsAccuracyRule(out.dparams[p]![i], reference: want) {
+                problems.append("∂f/∂\(p)(\(x)) = \(out.dparams[p]![i]), want \(want)")
+            }
+        }
+        #expect(problems.isEmpty, "\(name) \(approximate): \(problems.count) failures, e.g. \(problems.prefix(6).joined(separator: "; "))")
+    }
+}
+
 /// A small deterministic generator (SplitMix64) so random tests are reproducible.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
