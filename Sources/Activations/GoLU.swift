@@ -1,0 +1,102 @@
+import Foundation
+
+/// GoLU, the Gompertz linear unit (ACTIVATIONS.md §3).
+extension ClosedFormActivations {
+    static let golu = ActivationDescriptor(
+        name: "golu",
+        description: "Gompertz linear unit x·α·exp(−β·e^{−γx}) with the official code's generalised gate (α scale, β displacement, γ growth). The official module does not train α, β, γ; this service lets training jobs learn them. Evaluated in the log domain (β·e^{−γx} = e^{ln β − γx}), so no inf·0 arises; negative parameters are rejected as the official docstring advises.",
+        formula: "f = αx·G, G = exp(−βu), u = e^{−γx}; f' = αG(1 + βγxu); ∂f/∂α = xG; ∂f/∂β = −αxuG; ∂f/∂γ = αβx²uG",
+        parameters: [
+            ParameterSpec(
+                name: "alpha", defaultValue: .number(1), minimum: 0, exclusiveMinimum: true, trainable: true,
+                description: "gate scale / upper asymptote α > 0"),
+            ParameterSpec(
+                name: "beta", defaultValue: .number(1), minimum: 0, trainable: true,
+                description: "displacement β ≥ 0 (β = 0: f = αx)"),
+            ParameterSpec(
+                name: "gamma", defaultValue: .number(1), minimum: 0, trainable: true,
+                description: "growth rate γ ≥ 0 (γ = 0: constant gate e^{−β})"),
+        ],
+        references: [
+            Reference(title: "Das, Safari, Adriaensen, Hutter, Gompertz Linear Units", url: "https://arxiv.org/abs/2502.03654"),
+            Reference(title: "automl/GoLU (official implementation)", url: "https://github.com/automl/GoLU"),
+        ],
+        validate: float32Parameters,
+        makeKernel: { r in GoLUKernel(alpha: r.number("alpha"), beta: r.number("beta"), gamma: r.number("gamma")) })
+}
+
+/// GoLU in the log domain: v = min(ln β − γx, 88), E = eᵛ (= βu), G = e^{−E}, q = e^{v−E} (= βuG).
+/// Limits at ±inf are precomputed from the parameters (the function is linear when β or γ is 0).
+struct GoLUKernel: ActivationKernel {
+    let alpha: Float
+    let gamma: Float
+    let logBeta: Float
+    /// (negative, positive) limits of f, f', ∂α, ∂β, ∂γ.
+    let limits: [(Float, Float)]
+
+    init(alpha: Double, beta: Double, gamma: Double) {
+        self.alpha = Float(alpha)
+        self.gamma = Float(gamma)
+        self.logBeta = Float(Foundation.log(beta))
+        let inf = Float.infinity
+        if gamma == 0 {
+            // Constant gate c = e^{−β}: f = αc·x.
+            let ac = Float(alpha * Foundation.exp(-beta))
+            limits = [(-inf, inf), (ac, ac), (-inf, inf), (inf, -inf), beta > 0 ? (inf, inf) : (0, 0)]
+        } else if beta == 0 {
+            // G = 1: f = αx; ∂f/∂β = −αx·e^{−γx}.
+            let a = Float(alpha)
+            limits = [(-inf, inf), (a, a), (-inf, inf), (inf, -0.0), (0, 0)]
+        } else {
+            let a = Float(alpha)
+            limits = [(-0.0, inf), (0, a), (-0.0, inf), (0, -0.0), (0, 0)]
+        }
+    }
+
+    var parameterGradientShapes: [ParameterGradientShape] {
+        [.init(name: "alpha", width: 1), .init(name: "beta", width: 1), .init(name: "gamma", width: 1)]
+    }
+
+    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        let a = alpha, g = gamma, lb = logBeta, (n0, p0) = limits[0]
+        mapElements(x, y) { x in
+            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
+            let w = gx + lb
+            let v = w > 88 ? 88 : w
+            let G = FloatMath.exp(-FloatMath.exp(v))
+            return FloatMath.limits(x, a * (x * G), negative: n0, positive: p0)
+        }
+    }
+
+    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+        let a = alpha, g = gamma, lb = logBeta, (n1, p1) = limits[1]
+        mapElements(x, dydx) { x in
+            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
+            let w = gx + lb
+            let v = w > 88 ? 88 : w
+            let e = FloatMath.exp(v)
+            let G = FloatMath.exp(-e)
+            let q = FloatMath.exp(v - e)
+            return FloatMath.limits(x, a * (G - gx * q), negative: n1, positive: p1)
+        }
+    }
+
+    func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
+        let a = alpha, g = gamma, lb = logBeta
+        let (na, pa) = limits[2], (nb, pb) = limits[3], (ng, pg) = limits[4]
+        mapParameter3(x, outputs) { x in
+            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
+            let w = gx + lb
+            let v = w > 88 ? 88 : w
+            let e = FloatMath.exp(v)
+            let G = FloatMath.exp(-e)
+            let q = FloatMath.exp(v - e)  // β·u·G
+            let uG = FloatMath.exp(gx - e)  // u·G
+            return (
+                FloatMath.limits(x, x * G, negative: na, positive: pa),
+                FloatMath.limits(x, -a * (x * uG), negative: nb, positive: pb),
+                FloatMath.limits(x, a * (x * (x * q)), negative: ng, positive: pg)
+            )
+        }
+    }
+}

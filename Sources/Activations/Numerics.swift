@@ -1,0 +1,188 @@
+/// Branch-free float32 elementary functions for the activation kernels (ACTIVATIONS.md §1.3).
+///
+/// Every function is `@inline(__always)` and built from plain arithmetic, comparisons, selects
+/// and bit casts, so a loop that calls them over contiguous memory can be vectorised by LLVM
+/// (no libm calls, no traps: no `Int(_:)` conversions, no checked integer arithmetic).
+/// Non-finite handling is explicit: NaN propagates, ±inf gives the limit, and exponent
+/// arguments are clamped so no `inf·0` or `inf − inf` can arise inside.
+enum FloatMath {
+    /// 1.5·2²³: adding it rounds a float of magnitude < 2²² to an integer (round to nearest).
+    @usableFromInline static let roundingMagic: Float = 12_582_912
+
+    /// Clamps to [lo, hi]; NaN stays NaN (comparisons with NaN are false).
+    @inline(__always)
+    static func clamp(_ x: Float, _ lo: Float, _ hi: Float) -> Float {
+        let a = x < lo ? lo : x
+        return a > hi ? hi : a
+    }
+
+    /// `x` with ±inf replaced by ±`Float.greatestFiniteMagnitude`; NaN stays NaN.
+    @inline(__always)
+    static func finite(_ x: Float) -> Float {
+        clamp(x, -.greatestFiniteMagnitude, .greatestFiniteMagnitude)
+    }
+
+    /// Selects the limit for ±inf inputs, `value` otherwise (NaN input keeps `value`).
+    @inline(__always)
+    static func limits(_ x: Float, _ value: Float, negative: Float, positive: Float) -> Float {
+        x == .infinity ? positive : (x == -.infinity ? negative : value)
+    }
+
+    /// NaN if `x` is NaN, else `value` (for results computed by selects that would drop NaN).
+    @inline(__always)
+    static func propagateNaN(_ x: Float, _ value: Float) -> Float {
+        x.isNaN ? x : value
+    }
+
+    /// e^(hi + lo) with |lo| ≪ |hi| allowed, accurate to about 1 ulp (Cephes expf polynomial,
+    /// Cody–Waite reduction). `hi` carries the large part exactly (used by the Gaussian, where
+    /// x² is split so that −x²/2 is not rounded before exponentiation). Results below the
+    /// smallest normal are produced as correctly scaled subnormals; beyond ln(FLT_MAX) → +inf;
+    /// −inf → 0; NaN → NaN.
+    @inline(__always)
+    static func exp(_ hi: Float, _ lo: Float) -> Float {
+        let a = clamp(hi, -104, 88.8)
+        let t = (a + lo) * 1.442_695_04 + roundingMagic
+        let n = t - roundingMagic
+        // n·C1 is exact (C1 has 9 significant bits, |n| ≤ 151), and a − n·C1 is exact.
+        let r = ((a - n * 0.693_359_375) + lo) + n * 2.121_944_4e-4
+        let r2 = r * r
+        let q = (((((1.987_569_15e-4 * r + 1.398_199_95e-3) * r + 8.333_451_9e-3) * r
+            + 4.166_579_59e-2) * r + 1.666_666_55e-1) * r + 5.000_000_12e-1)
+        let p = q * r2 + r + 1
+        let ni = Int32(bitPattern: t.bitPattern) &- 0x4B40_0000
+        let n1 = ni &>> 1
+        let n2 = ni &- n1
+        let s1 = Float(bitPattern: UInt32(bitPattern: (n1 &+ 127) &<< 23))
+        let s2 = Float(bitPattern: UInt32(bitPattern: (n2 &+ 127) &<< 23))
+        return p * s1 * s2
+    }
+
+    /// e^x (see `exp(_:_:)`).
+    @inline(__always)
+    static func exp(_ x: Float) -> Float { exp(x, 0) }
+
+    /// e^x − 1 with full relative accuracy near 0 (Taylor series for |x| < 0.35).
+    @inline(__always)
+    static func expm1(_ x: Float) -> Float {
+        let small = x * (1 + x * (0.5 + x * (1.666_666_7e-1 + x * (4.166_666_8e-2 + x * (8.333_333_5e-3
+            + x * (1.388_888_9e-3 + x * (1.984_127e-4 + x * 2.480_158_7e-5)))))))
+        let big = exp(x) - 1
+        return abs(x) < 0.35 ? small : big
+    }
+
+    /// log(1 + e) for 0 ≤ e ≤ 1 via 2·atanh(e/(2+e)) (series in s² ≤ 1/9; ≈ 1.5 ulp).
+    @inline(__always)
+    static func log1pUnit(_ e: Float) -> Float {
+        let s = e / (2 + e)
+        let s2 = s * s
+        let series = 1 + s2 * (0.333_333_34 + s2 * (0.2 + s2 * (0.142_857_15 + s2 * (0.111_111_11
+            + s2 * (0.090_909_09 + s2 * (0.076_923_08 + s2 * 0.066_666_67))))))
+        return 2 * s * series
+    }
+
+    /// Logistic sigmoid pieces from e = e^{−|x|}: returns (σ(x), σ(−x)), both with full
+    /// relative accuracy (ACTIVATIONS.md §1.3).
+    @inline(__always)
+    static func sigmoidPair(_ x: Float) -> (Float, Float) {
+        let e = exp(-abs(x))
+        let d = 1 / (1 + e)
+        let small = e * d
+        return x >= 0 ? (d, small) : (small, d)
+    }
+
+    /// log(1 + e^x), stable for all x (max(x,0) + log1p(e^{−|x|})).
+    @inline(__always)
+    static func softplus(_ x: Float) -> Float {
+        (x > 0 ? x : 0) + log1pUnit(exp(-abs(x)))
+    }
+
+    /// Splits x into a 12-bit head and the exact rest so that x² = h² + (exact-ish) low part:
+    /// returns (h², x² − h²) with h² exact.
+    @inline(__always)
+    static func squareSplit(_ x: Float) -> (Float, Float) {
+        let h = Float(bitPattern: x.bitPattern & 0xFFFF_F000)
+        let l = x - h
+        return (h * h, l * (h + h + l))
+    }
+
+    /// (e^{−x²/2}, erfc-gate ratio) helper: Q(x) = Φ(−|x|) = ½ erfc(|x|/√2), accurate to a few
+    /// ulp relative for all x (Numerical Recipes' erfcc fit, fractional error < 1.2e−7, with the
+    /// Gaussian factor evaluated from the exactly split square). Also returns e^{−x²/2}.
+    @inline(__always)
+    static func gaussianTail(_ x: Float) -> (tail: Float, gauss: Float) {
+        let ax = abs(x)
+        let (hh, hl) = squareSplit(ax)
+        let t = 1 / (1 + ax * 0.353_553_39)  // 1 / (1 + z/2), z = |x|/√2
+        let poly = -1.265_512_23 + t * (1.000_023_68 + t * (0.374_091_96 + t * (0.096_784_18
+            + t * (-0.186_288_06 + t * (0.278_868_07 + t * (-1.135_203_98 + t * (1.488_515_87
+            + t * (-0.822_152_23 + t * 0.170_872_77))))))))
+        let gauss = exp(-0.5 * hh, -0.5 * hl)
+        let tail = 0.5 * t * gauss * exp(poly)
+        return (tail, gauss)
+    }
+
+    /// Q(x) = ½ erfc(|x|/√2) only (one exponential; forward GELU).
+    @inline(__always)
+    static func normalTail(_ x: Float) -> Float {
+        let ax = abs(x)
+        let (hh, hl) = squareSplit(ax)
+        let t = 1 / (1 + ax * 0.353_553_39)
+        let poly = -1.265_512_23 + t * (1.000_023_68 + t * (0.374_091_96 + t * (0.096_784_18
+            + t * (-0.186_288_06 + t * (0.278_868_07 + t * (-1.135_203_98 + t * (1.488_515_87
+            + t * (-0.822_152_23 + t * 0.170_872_77))))))))
+        return 0.5 * t * exp(-0.5 * hh, poly - 0.5 * hl)
+    }
+}
+
+// MARK: - Loops
+
+/// y[i] = body(x[i]) over contiguous memory (y may alias x).
+@inline(__always)
+func mapElements(
+    _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>, _ body: (Float) -> Float
+) {
+    precondition(y.count >= x.count, "output buffer shorter than input")
+    guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
+    for i in 0..<x.count { yp[i] = body(xp[i]) }
+}
+
+/// The output buffers of `parameterDerivatives`, checked against the kernel's shapes.
+@inline(__always)
+func checkedOutputs(
+    _ outputs: [UnsafeMutableBufferPointer<Float>], count: Int, expected: Int
+) -> [UnsafeMutablePointer<Float>]? {
+    precondition(outputs.count == expected, "expected \(expected) parameter derivative buffers")
+    guard count > 0 else { return nil }
+    return outputs.map { buffer in
+        precondition(buffer.count >= count, "parameter derivative buffer shorter than input")
+        return buffer.baseAddress!  // non-nil: count > 0 elements
+    }
+}
+
+/// Writes one scalar parameter derivative per element.
+@inline(__always)
+func mapParameter1(
+    _ x: UnsafeBufferPointer<Float>, _ outputs: [UnsafeMutableBufferPointer<Float>],
+    _ body: (Float) -> Float
+) {
+    guard let out = checkedOutputs(outputs, count: x.count, expected: 1), let xp = x.baseAddress else { return }
+    let o0 = out[0]
+    for i in 0..<x.count { o0[i] = body(xp[i]) }
+}
+
+/// Writes three scalar parameter derivatives per element.
+@inline(__always)
+func mapParameter3(
+    _ x: UnsafeBufferPointer<Float>, _ outputs: [UnsafeMutableBufferPointer<Float>],
+    _ body: (Float) -> (Float, Float, Float)
+) {
+    guard let out = checkedOutputs(outputs, count: x.count, expected: 3), let xp = x.baseAddress else { return }
+    let o0 = out[0], o1 = out[1], o2 = out[2]
+    for i in 0..<x.count {
+        let (a, b, c) = body(xp[i])
+        o0[i] = a
+        o1[i] = b
+        o2[i] = c
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Sqish, form A (ACTIVATIONS.md Decisions §4, §4).
+extension ClosedFormActivations {
+    static let sqish = ActivationDescriptor(
+        name: "sqish",
+        description: "Sqish, a smooth non-monotonic Leaky-ReLU: αx + (1−α)x·(1 + β·e^{−2γ(1−α)x})^{−1/2}. The paper's body could not be consulted; this is the square-root form (\"form A\"), the only published implementation that ships derivatives and the reading that fits the name and the non-monotonic shape. Its parameter derivatives are re-derived here (the published ones contain errors). Evaluated in the log domain s = ln β − 2γ(1−α)x.",
+        formula: "f = αx + z·g(z), z = (1−α)x, g = (1 + βe^{−2γz})^{−1/2}; f' = α + (1−α)(g + z·g'(z)); ∂f/∂α = x(1 − g − z·g'); ∂f/∂β = −z·e^{−2γz}/(2D^{3/2}); ∂f/∂γ = z²·βe^{−2γz}/D^{3/2}, D = 1 + βe^{−2γz}",
+        parameters: [
+            ParameterSpec(
+                name: "alpha", defaultValue: .number(0.01), minimum: 0, maximum: 1, exclusiveMaximum: true,
+                trainable: true, description: "negative-side slope 0 ≤ α < 1 (monotone for α ≥ 0.115 when β = 1)"),
+            ParameterSpec(
+                name: "beta", defaultValue: .number(1), minimum: 0, exclusiveMinimum: true, trainable: true,
+                description: "gate offset β > 0"),
+            ParameterSpec(
+                name: "gamma", defaultValue: .number(1), minimum: 0, exclusiveMinimum: true, trainable: true,
+                description: "gate sharpness γ > 0"),
+        ],
+        references: [
+            Reference(
+                title: "Biswas, Karri, Bağcı, A Non-monotonic Smooth Activation Function", url: "https://arxiv.org/abs/2310.10126"),
+            Reference(title: "ar5iv rendering of arXiv 2310.10126", url: "https://ar5iv.labs.arxiv.org/html/2310.10126"),
+        ],
+        validate: float32Parameters,
+        makeKernel: { r in SqishKernel(alpha: r.number("alpha"), beta: r.number("beta"), gamma: r.number("gamma")) })
+}
+
+/// Sqish with m = −2γz, s = ln β + m, S = softplus(s): g = e^{−S/2}, z·g' = γz·e^{s − 1.5S},
+/// ∂f/∂β = −½z·e^{m − 1.5S}, ∂f/∂γ = z²·e^{s − 1.5S}. In float32, m is saturated to ±1e30 so
+/// ±inf inputs and overflowing products never meet inf − inf.
+struct SqishKernel: ActivationKernel {
+    let alpha: Float
+    let oneMinusAlpha: Float
+    let gamma: Float
+    let logBeta: Float
+    let negativeLimit: Float
+    let alphaD: Double, betaD: Double, gammaD: Double
+
+    init(alpha: Double, beta: Double, gamma: Double) {
+        self.alpha = Float(alpha)
+        self.oneMinusAlpha = Float(1 - alpha)
+        self.gamma = Float(gamma)
+        self.logBeta = Float(Foundation.log(beta))
+        negativeLimit = alpha > 0 ? -.infinity : -0.0
+        (alphaD, betaD, gammaD) = (alpha, beta, gamma)
+    }
+
+    var parameterGradientShapes: [ParameterGradientShape] {
+        [.init(name: "alpha", width: 1), .init(name: "beta", width: 1), .init(name: "gamma", width: 1)]
+    }
+
+    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        let a = alpha, c = oneMinusAlpha, g = gamma, lb = logBeta, neg = negativeLimit
+        mapElements(x, y) { x in
+            let z = c * x
+            let s = FloatMath.clamp(-g * (z + z), -1e30, 1e30) + lb
+            let gate = FloatMath.exp(-0.5 * FloatMath.softplus(s))
+            return FloatMath.limits(x, a * x + z * gate, negative: neg, positive: .infinity)
+        }
+    }
+
+    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+        let a = alpha, c = oneMinusAlpha, g = gamma, lb = logBeta
+        mapElements(x, dydx) { x in
+            let z = c * x
+            let s = FloatMath.clamp(-g * (z + z), -1e30, 1e30) + lb
+            let sp = FloatMath.softplus(s)
+            let gate = FloatMath.exp(-0.5 * sp)
+            let zgp = g * (z * FloatMath.exp(s - 1.5 * sp))
+            return FloatMath.limits(x, a + c * (gate + zgp), negative: a, positive: 1)
+        }
+    }
+
+    /// ∂f/∂α = x(1 − g − z·g') cancels near its zeros, with the error multiplied by x, so the
+    /// parameter derivatives are computed in float64 (libm per element; not a hot path).
+    func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
+        let c = 1 - alphaD, g = gammaD, lb = Foundation.log(betaD)
+        mapParameter3(x, outputs) { xf in
+            let x = Double(xf)
+            let z = c * x
+            let m = -2 * g * z
+            let s = m + lb
+            let sp = max(s, 0) + Foundation.log1p(Foundation.exp(-abs(s)))
+            let oneMinusGate = -Foundation.expm1(-0.5 * sp)
+            let ze3 = z * Foundation.exp(s - 1.5 * sp)  // z·E·D^{−3/2}
+            return (
+                FloatMath.limits(xf, Float(x * (oneMinusGate - g * ze3)), negative: -.infinity, positive: 0),
+                FloatMath.limits(xf, Float(-0.5 * z * Foundation.exp(m - 1.5 * sp)), negative: 0, positive: -0.0),
+                FloatMath.limits(xf, Float(z * ze3), negative: 0, positive: 0)
+            )
+        }
+    }
+}

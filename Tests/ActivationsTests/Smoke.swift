@@ -1,4 +1,0 @@
-import Testing
-@testable import Activations
-
-@Test func activationsBuilds() {}
