@@ -91,33 +91,34 @@ struct DiTACField: Sendable, Equatable {
         var remaining = 1.0
         while true {
             let alpha = w[c + 1] - w[c]
-            if v != 0 {
-                let (target, vb) = v > 0 ? (1.0, w[c + 1]) : (0.0, w[c])
-                // A crossing needs the target vertex to move the same way (no fixed point between).
-                if (v > 0 && vb > 0) || (v < 0 && vb < 0) {
-                    let delta = target - s
-                    let r = alpha * delta / v
-                    let hit = (delta / v) * ditacL1(r)
-                    if hit < remaining {  // false for NaN/inf: stays in the cell
-                        visit(
-                            Segment(
-                                cell: c, start: s, velocity: v, alpha: alpha, time: hit, displacement: delta,
-                                isFinal: false, delta: delta, ratio: r, targetVelocity: vb))
-                        remaining -= hit
-                        if v > 0 {
-                            c += 1
-                            s = 0
-                        } else {
-                            c -= 1
-                            s = 1
-                        }
-                        v = vb
-                        continue
-                    }
-                }
-            }
+            // Where the cell's affine flow would be after the remaining time, ignoring the cell's end.
             var step = v == 0 ? 0 : remaining * v * ditacE1(remaining * alpha)
             let end = s + step
+            if (v > 0 && end > 1 && w[c + 1] > 0) || (v < 0 && end < 0 && w[c] < 0) {
+                // It passes the target vertex, which moves the same way (no fixed point in between):
+                // a crossing. The hitting time decides (the test above only saves the logarithm
+                // for the common non-crossing case).
+                let (target, vb) = v > 0 ? (1.0, w[c + 1]) : (0.0, w[c])
+                let delta = target - s
+                let r = alpha * delta / v
+                let hit = (delta / v) * ditacL1(r)
+                if hit < remaining {  // false for NaN/inf: stays in the cell
+                    visit(
+                        Segment(
+                            cell: c, start: s, velocity: v, alpha: alpha, time: hit, displacement: delta,
+                            isFinal: false, delta: delta, ratio: r, targetVelocity: vb))
+                    remaining -= hit
+                    if v > 0 {
+                        c += 1
+                        s = 0
+                    } else {
+                        c -= 1
+                        s = 1
+                    }
+                    v = vb
+                    continue
+                }
+            }
             if end > 1 {
                 step = 1 - s
             } else if end < 0 {

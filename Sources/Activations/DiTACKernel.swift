@@ -36,6 +36,12 @@ struct DiTACKernel: ActivationKernel {
             self.transform = transform
             self.slope = slope
         }
+
+        /// Nearest lattice point k = round(u·(N−1)) for an offset x − a ∈ [0, b − a].
+        @inline(__always)
+        func index(_ offset: Double, width: Double) -> Int {
+            min(Int(offset / width * Double(count - 1) + 0.5), count - 1)
+        }
     }
 
     /// - Parameters:
@@ -55,42 +61,61 @@ struct DiTACKernel: ActivationKernel {
     @inline(__always)
     private func locate(_ x: Double) -> (z: Double, index: Int)? {
         guard x >= lower && x <= upper else { return nil }
-        let u = (x - lower) / width
         let n = Double(field.cells)
-        guard let table else { return (u * n, 0) }
-        let last = table.count - 1
-        let k = min(max(Int((u * Double(last)).rounded()), 0), last)
-        return (Double(k) / Double(last) * n, k)
+        guard let table else { return ((x - lower) / width * n, 0) }
+        let k = table.index(x - lower, width: width)
+        return (Double(k) / Double(table.count - 1) * n, k)
     }
 
-    /// x̃ and dx̃/dx for one input.
+    /// x̃ by exact integration. Displacement form: x̃ = x exactly when the field is zero (DiTAC ≡ GELU).
     @inline(__always)
-    private func transform(_ x: Double) -> (value: Double, logSlope: Double) {
-        guard let (z, k) = locate(x) else { return (x, 0) }
-        if let table {
-            return (lower + width * Double(table.transform[k]), log(Double(table.slope[k])))
-        }
-        let f = field.flow(from: z)
-        // Displacement form: x̃ = x exactly when the field is zero (DiTAC ≡ GELU).
-        return (x + width * (f.displacement / Double(field.cells)), f.logSlope)
+    private func exactTransform(_ x: Double) -> (value: Double, logSlope: Double) {
+        guard x >= lower && x <= upper else { return (x, 0) }
+        let n = Double(field.cells)
+        let f = field.flow(from: (x - lower) / width * n)
+        return (x + width * (f.displacement / n), f.logSlope)
     }
 
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
-        for i in x.indices {
-            let xi = Double(x[i])
-            let xt = transform(xi).value
-            y[i] = Float(ditacProduct(xt, ditacPhi(xi)))
+        if let table {
+            for i in x.indices {
+                let xi = Double(x[i])
+                var xt = xi
+                if xi >= lower && xi <= upper {
+                    xt = lower + width * Double(table.transform[table.index(xi - lower, width: width)])
+                }
+                y[i] = Float(ditacProduct(xt, ditacPhi(xi)))
+            }
+        } else {
+            for i in x.indices {
+                let xi = Double(x[i])
+                y[i] = Float(ditacProduct(exactTransform(xi).value, ditacPhi(xi)))
+            }
         }
     }
 
     func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
-        for i in x.indices {
-            let xi = Double(x[i])
-            let (xt, logSlope) = transform(xi)
-            // T′Φ(x): in log space when T′ alone would overflow (slopes beyond ~700).
-            let gate =
-                logSlope > 700 ? exp(logSlope + ditacLogPhi(xi)) : ditacProduct(exp(logSlope), ditacPhi(xi))
-            dydx[i] = Float(gate + ditacProduct(xt, ditacDensity(xi)))
+        if let table {
+            for i in x.indices {
+                let xi = Double(x[i])
+                var xt = xi
+                var slope = 1.0
+                if xi >= lower && xi <= upper {
+                    let k = table.index(xi - lower, width: width)
+                    xt = lower + width * Double(table.transform[k])
+                    slope = Double(table.slope[k])
+                }
+                dydx[i] = Float(ditacProduct(slope, ditacPhi(xi)) + ditacProduct(xt, ditacDensity(xi)))
+            }
+        } else {
+            for i in x.indices {
+                let xi = Double(x[i])
+                let (xt, logSlope) = exactTransform(xi)
+                // T′Φ(x): in log space when T′ alone would overflow (slopes beyond ~700).
+                let gate =
+                    logSlope > 700 ? exp(logSlope + ditacLogPhi(xi)) : ditacProduct(exp(logSlope), ditacPhi(xi))
+                dydx[i] = Float(gate + ditacProduct(xt, ditacDensity(xi)))
+            }
         }
     }
 
