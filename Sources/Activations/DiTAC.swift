@@ -20,7 +20,8 @@ enum DiTACActivation {
                 all velocities zero DiTAC is exactly GELU. Evaluation is exact (closed-form integration cell \
                 by cell in double precision) when lut = 0. lut = N ≥ 16 evaluates through an N-point lattice \
                 (nearest point, straight-through gradients) built in double precision as the paper does for \
-                speed; its error in x̃ is at most (b − a)·0.5/(N − 1)·max T01′ with max T01′ ≤ e^{max |slope|} \
+                speed; its error in x̃ is at most (b − a)·0.5/(N − 1)·max T01′ with \
+                max T01′ ≤ e^{max |slope|} \
                 (e.g. N = 2048, [a, b] = [−0.5, 2], zero field: 6.1e-4). Only `velocities` is trainable; the \
                 training prior on them is the paper's smoothness prior (λ_smooth 5, λ_var 2, weight 0.1).
                 """,
@@ -47,16 +48,19 @@ enum DiTACActivation {
                     name: "lut", kind: .integer, defaultValue: .number(0), minimum: 0,
                     maximum: Double(maximumTableSize),
                     description: """
-                        0 = exact evaluation; N ≥ 16 = N-point lookup table (error ≤ (b − a)·0.5/(N − 1)·max T01′)
+                        0 = exact evaluation; N ≥ 16 = N-point lookup table \
+                        (error ≤ (b − a)·0.5/(N − 1)·max T01′)
                         """),
             ],
             references: [
                 Reference(
-                    title: "Chelly, Finder, Ifergane, Freifeld: Trainable Highly-expressive Activation Functions (ECCV 2024)",
+                    title: "Chelly, Finder, Ifergane, Freifeld: Trainable Highly-expressive Activation Functions "
+                        + "(ECCV 2024)",
                     url: "https://arxiv.org/abs/2407.07564"),
                 Reference(title: "BGU-CS-VIL/DiTAC (official code)", url: "https://github.com/BGU-CS-VIL/DiTAC"),
                 Reference(
-                    title: "Martinez et al.: Closed-form diffeomorphic transformations for time series alignment (ICML 2022)",
+                    title: "Martinez et al.: Closed-form diffeomorphic transformations for time series alignment "
+                        + "(ICML 2022)",
                     url: "https://github.com/imartinezl/difw"),
             ],
             validate: validate,
@@ -78,13 +82,15 @@ enum DiTACActivation {
         }
         guard (b - a).isFinite else {
             throw ActivationError(
-                .invalidParameter, parameter: "b", "parameter 'b' of ditac: the width b − a must be finite (a = \(a), b = \(b))")
+                .invalidParameter, parameter: "b",
+                "parameter 'b' of ditac: the width b − a must be finite (a = \(a), b = \(b))")
         }
         let lut = p.number("lut")
         if lut != 0 && lut < Double(minimumTableSize) {
             throw ActivationError(
                 .invalidParameter, parameter: "lut",
-                "parameter 'lut' of ditac must be 0 (exact) or at least \(minimumTableSize) lattice points, got \(Int(lut))")
+                "parameter 'lut' of ditac must be 0 (exact) or at least \(minimumTableSize) lattice points, "
+                    + "got \(Int(lut))")
         }
     }
 }

@@ -163,9 +163,10 @@ struct DiTACField: Sendable, Equatable {
                 gBeta = ditacProduct(growth, d / seg.targetVelocity)
                 prefix += seg.alpha * seg.time
             }
-            // α_c = W_{c+1} − W_c, β_c = W_c.
-            gradient[seg.cell] += scale * (gBeta - gAlpha)
-            gradient[seg.cell + 1] += scale * gAlpha
+            // α_c = W_{c+1} − W_c, β_c = W_c. The guards only act when slopes beyond ~700 overflow
+            // e^{slope} (∞ − ∞, 0·∞); they keep one such term from turning a whole sum into NaN.
+            gradient[seg.cell] += ditacProduct(scale, ditacFinite(gBeta - gAlpha))
+            gradient[seg.cell + 1] += ditacProduct(scale, ditacFinite(gAlpha))
         }
         return total
     }

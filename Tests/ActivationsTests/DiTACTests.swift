@@ -69,7 +69,10 @@ private struct DiTACReference {
             if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        for path in [ProcessInfo.processInfo.environment["ACTIVATIONS_REFERENCE"], "/work/shared/reference/activations.json"] {
+        let paths = [
+            ProcessInfo.processInfo.environment["ACTIVATIONS_REFERENCE"], "/work/shared/reference/activations.json",
+        ]
+        for path in paths {
             if let path, FileManager.default.fileExists(atPath: path) { return URL(fileURLWithPath: path) }
         }
         return nil
@@ -160,7 +163,9 @@ private func randomFields() -> [(String, [Double])] {
         let (y, d, rows) = evaluate(kernel, c.x.map(Float.init))
         let width = kernel.parameterGradientShapes[0].width
         for i in c.x.indices {
-            if let r = c.y[i] { #expect(DiTACReference.accepts(y[i], r), "y(\(c.x[i])) = \(y[i]), want \(r) \(c.params)") }
+            if let r = c.y[i] {
+                #expect(DiTACReference.accepts(y[i], r), "y(\(c.x[i])) = \(y[i]), want \(r) \(c.params)")
+            }
             if let r = c.dydx[i] {
                 #expect(DiTACReference.accepts(d[i], r), "dydx(\(c.x[i])) = \(d[i]), want \(r) \(c.params)")
             }
@@ -198,7 +203,9 @@ private func randomFields() -> [(String, [Double])] {
 ] as [(Double, Double, Int)])
 func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
     let gelu = try #require(
-        DiTACReference.cases.first { $0.activation == "gelu" && $0.params["approximate"] == .string("none") && $0.x.count > 30 })
+        DiTACReference.cases.first {
+            $0.activation == "gelu" && $0.params["approximate"] == .string("none") && $0.x.count > 30
+        })
     let kernel = try ditacKernel([
         "a": .number(a), "b": .number(b), "velocities": .numbers(Array(repeating: 0, count: count)),
     ])
@@ -308,7 +315,9 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
 /// A kernel that only exposes element-wise rows, so `parameterGradients` uses the protocol default.
 private struct RowsOnly: ActivationKernel {
     let base: any ActivationKernel
-    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) { base.forward(x, into: y) }
+    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        base.forward(x, into: y)
+    }
     func derivative(_ x: UnsafeBufferPointer<Float>, into d: UnsafeMutableBufferPointer<Float>) {
         base.derivative(x, into: d)
     }
@@ -325,7 +334,9 @@ private struct RowsOnly: ActivationKernel {
     #expect(kernel.parameterGradientShapes == [ParameterGradientShape(name: "velocities", width: 9)])
     let xs = (0..<10_000).map { _ in Float.random(in: -1...2.5, using: &rng) }
     let g = (0..<10_000).map { _ in Float.random(in: -1...1, using: &rng) }
-    let direct = xs.withUnsafeBufferPointer { x in g.withUnsafeBufferPointer { kernel.parameterGradients(x, gradOutput: $0) } }
+    let direct = xs.withUnsafeBufferPointer { x in
+        g.withUnsafeBufferPointer { kernel.parameterGradients(x, gradOutput: $0) }
+    }
     let viaRows = xs.withUnsafeBufferPointer { x in
         g.withUnsafeBufferPointer { RowsOnly(base: kernel).parameterGradients(x, gradOutput: $0) }
     }
@@ -407,7 +418,9 @@ private struct RowsOnly: ActivationKernel {
                 #expect(!d.contains { $0.isNaN }, "dydx NaN for \(velocities) on [\(a), \(b)] lut \(lut)")
                 #expect(!rows.contains { $0.isNaN }, "dparams NaN for \(velocities) on [\(a), \(b)] lut \(lut)")
                 let g = [Float](repeating: 1, count: xs.count)
-                let vjp = xs.withUnsafeBufferPointer { x in g.withUnsafeBufferPointer { kernel.parameterGradients(x, gradOutput: $0) } }
+                let vjp = xs.withUnsafeBufferPointer { x in
+                    g.withUnsafeBufferPointer { kernel.parameterGradients(x, gradOutput: $0) }
+                }
                 #expect(!vjp[0].contains { $0.isNaN })
 
                 let (ys, ds, _) = evaluate(kernel, [.nan, .infinity, -.infinity])
@@ -555,7 +568,8 @@ func invalidParametersAreRejectedWithAPointer(params: [String: ParameterValue], 
     for (u, expected) in repellingExpected {
         let g = velocityGradient(repelling, u)
         for j in g.indices {
-            #expect(abs(g[j] - expected[j]) <= 1e-9 * abs(expected[j]), "u = \(u), w\(j + 1): \(g[j]) vs \(expected[j])")
+            #expect(
+                abs(g[j] - expected[j]) <= 1e-9 * abs(expected[j]), "u = \(u), w\(j + 1): \(g[j]) vs \(expected[j])")
         }
     }
     // 40 cells, points next to repelling fixed points (T01′ = e^{22.9}, e^{28.1}).
