@@ -32,9 +32,6 @@ struct DiTACField: Sendable, Equatable {
         vertexVelocities = [0] + velocities.map { $0 * n } + [0]
     }
 
-    /// Whether every velocity is zero (the flow is the identity).
-    var isIdentity: Bool { vertexVelocities.allSatisfy { $0 == 0 } }
-
     /// Largest |slope| α_c over the cells (in normalised units: T01′ ≤ e^{max|α|}).
     var maxAbsSlope: Double {
         var m = 0.0
@@ -172,7 +169,7 @@ struct DiTACField: Sendable, Equatable {
     }
 }
 
-// MARK: - Stable primitives (ACTIVATIONS.md §1.3), file-scoped names to avoid clashes.
+// MARK: - Stable primitives (ACTIVATIONS.md §1.3); `ditac` prefix to avoid clashes with other helpers.
 
 /// E1(z) = expm1(z)/z, E1(0) = 1.
 @inline(__always)

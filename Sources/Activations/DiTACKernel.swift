@@ -158,7 +158,7 @@ struct DiTACKernel: ActivationKernel {
     }
 }
 
-// MARK: - Normal CDF/pdf in Double (file-scoped names to avoid clashes with the GELU helpers).
+// MARK: - Normal CDF/pdf in Double (`ditac` prefix to avoid clashes with the GELU helpers).
 
 /// Φ(x) = ½ erfc(−x/√2): exact in the far left tail, 0 at −inf, 1 at +inf, NaN for NaN.
 @inline(__always)
