@@ -107,10 +107,9 @@ struct SplitCounterpartKernel: ActivationKernel {
     }
 }
 
-/// Kernel for a parameter set outside a split gate's domain (GoLU or Sqish with β < 0): the
-/// catalog's range checks are expected to exclude it; if one slips through, every element is
-/// NaN, because the base function itself is not a real-valued gate there. (Sqish with β < 0 takes
-/// a square root of a negative number.)
+/// Kernel for a parameter set outside a split gate's domain (Sqish with β < 0, where the base
+/// function takes the square root of a negative number and is itself NaN): the catalog's range
+/// checks are expected to exclude it; if one slips through, every element is NaN, like the base.
 struct UndefinedCounterpartKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices { y[i] = .nan }

@@ -45,6 +45,45 @@ enum AdversarialMath {
         return expm1(z) / z
     }
 
+    /// Γ(−1, v) = ∫_v^∞ e^{−w}/w² dw = e^{−v}/v − E₁(v) for v > 0 (+∞ at v = 0).
+    ///
+    /// v ≤ 1: the power series of E₁; v > 1: e^{−v}(1/v − e^{v}E₁(v)) with e^{v}E₁(v) from the
+    /// continued fraction (modified Lentz), as in Numerical Recipes' `expint`.
+    static func upperGammaMinusOne(_ v: Double) -> Double {
+        if v.isNaN { return v }
+        if v <= 0 { return .infinity }
+        if v <= 1 {
+            let eulerGamma = 0.57721566490153286061
+            var sum = 0.0
+            var term = 1.0
+            for k in 1...60 {
+                term *= -v / Double(k)
+                let add = term / Double(k)
+                sum += add
+                if abs(add) < 1e-17 * abs(sum) { break }
+            }
+            let e1 = -eulerGamma - log(v) - sum
+            return exp(-v) / v - e1
+        }
+        if v > 745 { return 0 }
+        // e^{v}E₁(v) = 1/(v + 1 − 1/(v + 3 − 4/(v + 5 − …))).
+        let tiny = 1e-300
+        var b = v + 1
+        var c = 1 / tiny
+        var d = 1 / b
+        var h = d
+        for i in 1...200 {
+            let an = -Double(i * i)
+            b += 2
+            d = 1 / (an * d + b)
+            c = b + an / c
+            let del = c * d
+            h *= del
+            if abs(del - 1) < 1e-16 { break }
+        }
+        return exp(-v) * (1 / v - h)
+    }
+
     /// The float32 input as Double with ±inf saturated to ±FLT_MAX (NaN stays NaN), so every
     /// formula sees a finite argument and overflows honestly to ±inf in Double (§1.4).
     @inline(__always)

@@ -33,8 +33,10 @@ enum SplitGate: Sendable {
             // q = α·exp(−β e^{−γx}) = α·G(γx − ln β), G the Gompertz shape.
             let alpha = p.number("alpha"), beta = p.number("beta"), gamma = p.number("gamma")
             if alpha == 0 || gamma == 0 || beta == 0 { return .constant(alpha * exp(-beta)) }
-            guard beta > 0 else { return nil }
-            return checked(TabulatedGate(shape: .gompertz, amplitude: alpha, slope: gamma, shift: -log(beta)))
+            return checked(
+                TabulatedGate(
+                    shape: beta > 0 ? .gompertz : .antiGompertz, amplitude: alpha, slope: gamma,
+                    shift: -log(abs(beta))))
         case "sqish":
             // q = α + (1−α)(1 + β e^{−2γ(1−α)x})^{−1/2} = α + (1−α)·G(2γ(1−α)x − ln β).
             let alpha = p.number("alpha"), beta = p.number("beta"), gamma = p.number("gamma")
@@ -113,15 +115,16 @@ enum SplitGate: Sendable {
     }
 }
 
-/// q(x) = offset + amplitude·G(slope·x + shift) with G a tabulated `GateShape`.
+/// q(x) = offset + amplitude·G(slope·x + shift) with G a `GateShape` (tabulated or closed-form J).
 ///
 /// With s = slope·x + shift and s₀ = shift: q′ = amplitude·slope·G′(s) and
-/// q̃(x) = q(0) + (J(s) − J(s₀)) / (amplitude·slope²), J(s) = ∫₀ˢ dt/G′(t) = e^{ℓ(s)}R(s).
+/// q̃(x) = q(0) + (J(s) − J(s₀)) / (amplitude·slope²), J(s) = ∫₀ˢ dt/G′(t) (= e^{ℓ(s)}R(s) for
+/// a tabulated shape).
 /// Near the origin (|s − s₀| < δ) the difference is integrated directly by Gauss–Legendre
 /// instead of being taken between two table values, so it never cancels.
 struct TabulatedGate: Sendable {
     let shape: GateShape
-    let table: GateTable
+    let table: GateTable?
     let offset: Double
     let amplitude: Double
     let slope: Double
@@ -134,7 +137,8 @@ struct TabulatedGate: Sendable {
     private let originIntegral: Double
     private let nearOrigin: Double
     private let originEll: Double
-    /// Sign of 1/q′ (= sign of amplitude·slope).
+    /// Sign of G′, and of 1/q′ (= sign of amplitude·slope·G′).
+    private let shapeSign: Double
     private let orientation: Double
 
     init(shape: GateShape, offset: Double = 0, amplitude: Double = 1, slope: Double = 1, shift: Double = 0) {
@@ -148,9 +152,16 @@ struct TabulatedGate: Sendable {
         integralScale = 1 / (amplitude * slope * slope)
         inverseSlopeScale = 1 / (amplitude * slope)
         originEll = shape.ell(shift)
-        originIntegral = table.contains(shift) ? exp(originEll) * table.ratio(shift) : 0
+        if let closed = shape.closedIntegral(shift) {
+            originIntegral = closed
+        } else if let table, table.contains(shift) {
+            originIntegral = exp(originEll) * table.ratio(shift)
+        } else {
+            originIntegral = 0
+        }
         nearOrigin = 0.25 / max(1, abs(shape.ellSlope(shift)))
-        orientation = amplitude * slope > 0 ? 1 : -1
+        shapeSign = shape.derivativeSign
+        orientation = (amplitude * slope > 0 ? 1 : -1) * shapeSign
     }
 
     var isFlatAtOrigin: Bool { !originEll.isFinite }
@@ -160,7 +171,7 @@ struct TabulatedGate: Sendable {
 
     @inline(__always)
     func gateDerivative(_ x: Double) -> Double {
-        amplitude * slope * exp(-shape.ell(slope * x + shift))
+        shapeSign * amplitude * slope * exp(-shape.ell(slope * x + shift))
     }
 
     /// (q̃(x), 1/q′(x)) for a non-NaN x.
@@ -168,16 +179,19 @@ struct TabulatedGate: Sendable {
     func counterpart(_ x: Double) -> (gate: Double, inverseSlope: Double) {
         let s = slope * x + shift
         let ell = shape.ell(s)
-        let inverseSlope = exp(ell) * inverseSlopeScale
+        let inverseSlope = shapeSign * exp(ell) * inverseSlopeScale
         let ds = s - shift
         if abs(ds) < nearOrigin {
             // ∫_{s₀}^{s} e^{ℓ} = e^{ℓ(s₀)} ∫ e^{ℓ(t) − ℓ(s₀)} dt; combine in the log domain.
             let part = AdversarialMath.integrateExp(from: shift, to: s, panels: 1, reference: originEll, shape.ell)
-            let scaled = part * integralScale
+            let scaled = shapeSign * part * integralScale
             let magnitude = exp(originEll + log(abs(scaled)))
             return (originValue + (scaled < 0 ? -magnitude : magnitude), inverseSlope)
         }
-        guard table.contains(s), table.contains(shift) else {
+        if let closed = shape.closedIntegral(s) {
+            return (originValue + (closed - originIntegral) * integralScale, inverseSlope)
+        }
+        guard let table, table.contains(s), table.contains(shift) else {
             // Beyond the grid |J| > e^{200}/ℓ′: outside float32 range.
             let sign = (x > 0 ? 1.0 : -1.0) * orientation
             return (sign * .infinity, orientation * .infinity)
@@ -204,7 +218,7 @@ public struct GatePair: Sendable {
 
     /// The gate pair of `name` (canonical name or `swish`) with its resolved parameters, or nil
     /// for activations that are not self-gated (see `AdversarialCounterparts.table`, kind `.split`)
-    /// and for parameter sets outside the gate's domain (GoLU/Sqish with β < 0).
+    /// and for Sqish with β < 0 (its gate takes the square root of a negative number there).
     public static func make(for name: String, params: ResolvedParameters) -> GatePair? {
         guard let gate = SplitGate.make(for: name, params: params) else { return nil }
         return GatePair(gate: gate, name: name == "swish" ? "silu" : name)

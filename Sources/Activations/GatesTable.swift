@@ -1,10 +1,11 @@
 import Foundation
 
-/// A parameter-free gate shape G(s), strictly increasing, whose derivative vanishes in both
-/// tails. Every numerically integrated gate of ACTIVATIONS.md §6.3 is an affine image of one:
-/// q(x) = offset + amplitude·G(slope·x + shift).
+/// A parameter-free gate shape G(s), strictly monotone. Every numerically integrated gate of
+/// ACTIVATIONS.md §6.3 is an affine image of one: q(x) = offset + amplitude·G(slope·x + shift).
 ///
-/// The shapes are described by ℓ(s) = −log G′(s) (finite, → +∞ in both tails) and ℓ′(s).
+/// The shapes are described by ℓ(s) = −log |G′(s)| and ℓ′(s); G′ = `derivativeSign`·e^{−ℓ}.
+/// All but `antiGompertz` are increasing with G′ → 0 in both tails (ℓ → +∞) and use a table for
+/// J(s) = ∫₀ˢ dt/G′(t); `antiGompertz` has J in closed form.
 enum GateShape: Sendable, CaseIterable {
     /// Φ(s), the standard normal CDF (exact GELU).
     case normal
@@ -16,6 +17,22 @@ enum GateShape: Sendable, CaseIterable {
     case gompertz
     /// σ(s)^{1/2} = (1 + e^{−s})^{−1/2} (Sqish, with β absorbed into the shift).
     case sqrtSigmoid
+    /// exp(e^{−s}), decreasing (GoLU with β < 0: α·exp(|β| e^{−γx}) = α·G(γx − ln|β|)).
+    /// J(s) = Γ(−1, 1) − Γ(−1, e^{−s}).
+    case antiGompertz
+
+    /// +1 for increasing shapes, −1 for decreasing ones.
+    var derivativeSign: Double { self == .antiGompertz ? -1 : 1 }
+
+    /// J(s) in closed form, for shapes that have one.
+    func closedIntegral(_ s: Double) -> Double? {
+        switch self {
+        case .antiGompertz:
+            return M.upperGammaMinusOne(1) - M.upperGammaMinusOne(exp(-s))
+        default:
+            return nil
+        }
+    }
 
     typealias M = AdversarialMath
 
@@ -32,6 +49,8 @@ enum GateShape: Sendable, CaseIterable {
             return exp(-exp(-s))
         case .sqrtSigmoid:
             return exp(0.5 * M.logSigmoid(s))
+        case .antiGompertz:
+            return exp(exp(-s))
         }
     }
 
@@ -51,6 +70,8 @@ enum GateShape: Sendable, CaseIterable {
             return s + exp(-s)
         case .sqrtSigmoid:
             return M.ln2 - 0.5 * M.logSigmoid(s) - M.logSigmoid(-s)
+        case .antiGompertz:
+            return s - exp(-s)
         }
     }
 
@@ -70,12 +91,16 @@ enum GateShape: Sendable, CaseIterable {
             return 1 - exp(-s)
         case .sqrtSigmoid:
             return M.sigmoid(s) - 0.5 * M.sigmoid(-s)
+        case .antiGompertz:
+            return 1 + exp(-s)
         }
     }
 
-    /// The shape's table, built once on first use (a few ms; thread-safe lazy `static let`).
-    var table: GateTable {
+    /// The shape's table, built once on first use (a few ms; thread-safe lazy `static let`); nil
+    /// for shapes with a closed-form J.
+    var table: GateTable? {
         switch self {
+        case .antiGompertz: nil
         case .normal: GateTable.normal
         case .tanhGELU: GateTable.tanhGELU
         case .mish: GateTable.mish

@@ -206,16 +206,16 @@ enum AdversarialTestBase {
             let b = p.number("beta")
             return b * sig(b * x) * sig(-b * x)
         case "mish":
-            let sp = log1p(exp(x)), t = tanh(sp)
-            return (1 - t * t) * sig(x)
+            let e = exp(-2 * log1p(exp(x)))  // sech²(y) = 4e^{−2y}/(1 + e^{−2y})², y = softplus(x)
+            return 4 * e / ((1 + e) * (1 + e)) * sig(x)
         case "golu":
             let a = p.number("alpha"), b = p.number("beta"), c = p.number("gamma")
             let u = exp(-c * x)
             return a * b * c * u * exp(-b * u)
         case "sqish":
             let a = p.number("alpha"), b = p.number("beta"), c = p.number("gamma")
-            let e = b * exp(-2 * c * (1 - a) * x)
-            return (1 - a) * (1 - a) * c * e * pow(1 + e, -1.5)
+            let logE = log(b) - 2 * c * (1 - a) * x
+            return (1 - a) * (1 - a) * c * exp(logE - 1.5 * (max(logE, 0) + log1p(exp(-abs(logE)))))
         default:
             switch p.string("approximate") {
             case "tanh":

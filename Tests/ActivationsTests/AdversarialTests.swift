@@ -134,7 +134,9 @@ struct AdversarialTests {
         ("mish", [:]), ("golu", [:]), ("golu", ["gamma": .number(2)]),
         ("golu", ["alpha": .number(0.8), "beta": .number(1.2), "gamma": .number(0.9)]),
         ("golu", ["alpha": .number(1.5), "beta": .number(0.05), "gamma": .number(3)]),
-        ("golu", ["beta": .number(8)]), ("sqish", [:]), ("sqish", ["alpha": .number(0.25)]),
+        ("golu", ["beta": .number(8)]), ("golu", ["beta": .number(-0.5)]),
+        ("golu", ["alpha": .number(2), "beta": .number(-1), "gamma": .number(-1.5)]),
+        ("golu", ["gamma": .number(-1)]), ("sqish", [:]), ("sqish", ["alpha": .number(1.5)]), ("sqish", ["alpha": .number(0.25)]),
         ("sqish", ["alpha": .number(0.25), "beta": .number(2), "gamma": .number(0.5)]),
         ("sqish", ["alpha": .number(0), "beta": .number(0.01), "gamma": .number(4)]),
     ]
@@ -148,7 +150,9 @@ struct AdversarialTests {
         let kernel = try Base.catalog.kernel(name, params: overrides, adversarial: true)
         let pair = try #require(GatePair.make(for: name, params: p))
         var rng = AdversarialRNG(state: UInt64(index) &+ 1000)
-        let xs = (0..<300).map { _ in Double(Float(rng.uniform(-6, 6))) } + [0, 1e-30, -1e-30, 1e-3, -1e-3]
+        let xs =
+            (0..<300).map { _ in Double(Float(rng.uniform(-6, 6))) }
+            + (0..<100).map { _ in Double(Float(rng.uniform(-100, 100))) } + [0, 1e-30, -1e-30, 1e-3, -1e-3]
         let (y, d) = adversarialEvaluate(kernel, xs)
         let x32 = xs.map { Float($0) }
         func apply(_ f: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
@@ -188,12 +192,12 @@ struct AdversarialTests {
         }
     }
 
-    /// ∫_a^b f by 256-panel-per-unit composite 8-point Gauss–Legendre (independent of the Sources).
+    /// ∫_a^b f by 128-panel-per-unit composite 8-point Gauss–Legendre (independent of the Sources).
     static func quadrature(from a: Double, to b: Double, _ f: (Double) -> Double) -> Double {
         if a == b { return 0 }
         let nodes = [0.18343464249564980494, 0.52553240991632898582, 0.79666647741362673959, 0.96028985649753623168]
         let weights = [0.36268378337836198297, 0.31370664587788728734, 0.22238103445337447054, 0.10122853629037625915]
-        let panels = max(1, Int((abs(b - a) * 256).rounded(.up)))
+        let panels = max(1, Int((abs(b - a) * 128).rounded(.up)))
         let w = (b - a) / Double(panels)
         var sum = 0.0
         for k in 0..<panels {
@@ -287,7 +291,10 @@ struct AdversarialTests {
     /// The tables cover every shape up to ℓ = 200 on both sides and are built once.
     @Test func tablesCoverTheirRange() {
         for shape in GateShape.allCases {
-            let t = shape.table
+            guard let t = shape.table else {
+                #expect(shape.closedIntegral(0) == 0)
+                continue
+            }
             #expect(shape.ell(t.lower) > GateTable.ellLimit && shape.ell(t.upper) > GateTable.ellLimit, "\(shape)")
             #expect(t.ratio(0) == 0)
         }
