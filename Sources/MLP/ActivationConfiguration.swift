@@ -66,10 +66,8 @@ struct TrainableSlot: Sendable {
         self.width = width
         self.offset = offset
         self.gradientIndex = gradientIndex
-        // Exclusive bounds are kept a small relative margin inside the open interval.
-        func margin(_ b: Double) -> Double { 1e-6 * max(1, abs(b)) }
-        lower = spec.minimum.map { spec.exclusiveMinimum ? $0 + margin($0) : $0 }
-        upper = spec.maximum.map { spec.exclusiveMaximum ? $0 - margin($0) : $0 }
+        lower = spec.projectionBounds.lower
+        upper = spec.projectionBounds.upper
     }
 
     /// Clamps `v` into the spec's range (NaN is left for the divergence check to report).
@@ -77,6 +75,27 @@ struct TrainableSlot: Sendable {
         var r = v
         if let lo = lower, r < lo { r = lo }
         if let hi = upper, r > hi { r = hi }
+        return r
+    }
+}
+
+extension ParameterSpec {
+    /// The closed interval a learned value is projected into after each update: the spec's
+    /// bounds, with exclusive bounds moved a relative 1e-6 inside the open interval.
+    public var projectionBounds: (lower: Double?, upper: Double?) {
+        func margin(_ b: Double) -> Double { 1e-6 * max(1, abs(b)) }
+        return (
+            minimum.map { exclusiveMinimum ? $0 + margin($0) : $0 },
+            maximum.map { exclusiveMaximum ? $0 - margin($0) : $0 }
+        )
+    }
+
+    /// `v` clamped into ``projectionBounds`` (NaN passes through).
+    public func project(_ v: Double) -> Double {
+        let (lo, hi) = projectionBounds
+        var r = v
+        if let lo, r < lo { r = lo }
+        if let hi, r > hi { r = hi }
         return r
     }
 }
