@@ -344,8 +344,8 @@ private struct SpecParser {
                 labels.append(Int32(y))
             }
             let classes = Int(labels.max()!) + 1  // labels is non-empty: x has at least 2 rows
-            guard classes >= 2 else {
-                throw JobSpecError(pointer: p + "/y", "classification needs at least two classes (labels 0 and 1)")
+            guard Set(labels).count >= 2 else {
+                throw JobSpecError(pointer: p + "/y", "classification needs at least two classes among the labels")
             }
             targets = .labels(labels, classes: classes)
         } else {
