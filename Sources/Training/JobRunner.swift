@@ -28,7 +28,8 @@ public final class JobRunner: Sendable {
         public var purgeInterval: Double?
         /// Wall clock in Unix seconds (injectable for tests).
         public var clock: @Sendable () -> Double
-        /// Called (on the worker, or the cancelling thread) whenever a job finishes.
+        /// Called (on the worker, or the cancelling thread) whenever a job finishes, before
+        /// listeners are woken for its final event.
         public var onFinish: (@Sendable (JobCompletion) -> Void)?
 
         public init(
@@ -302,8 +303,8 @@ public final class JobRunner: Sendable {
             }
             return (wakes, self.completion(of: record))
         }
-        for wake in wakes { wake() }
         if let completion { configuration.onFinish?(completion) }
+        for wake in wakes { wake() }
     }
 
     /// Writes the terminal event of a finished record.
@@ -426,8 +427,8 @@ public final class JobRunner: Sendable {
                 return (record.status, [], nil)
             }
         }
-        for wake in wakes { wake() }
         if let completion { configuration.onFinish?(completion) }
+        for wake in wakes { wake() }
         return status
     }
 
@@ -501,6 +502,11 @@ public final class JobRunner: Sendable {
         for wake in wakes { wake() }
         for c in completions { configuration.onFinish?(c) }
         group.wait()
+    }
+
+    /// Ids of every job held, expired or not (no lazy purge): lets tests observe the timer.
+    func heldJobIDs() -> [String] {
+        state.withLock { Array($0.jobs.keys) }
     }
 
     // MARK: - Helpers (called with the lock held)
