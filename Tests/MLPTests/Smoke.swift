@@ -1,4 +1,0 @@
-import Testing
-@testable import MLP
-
-@Test func mlpBuilds() {}
