@@ -630,6 +630,7 @@ def test_every_yaml_file_under_deploy_parses():
 
 def test_every_manifest_is_a_labelled_kubernetes_object(manifests):
     assert manifests
+    instances = set()
     for name, documents in manifests.items():
         for document in documents:
             for key in ("apiVersion", "kind", "metadata"):
@@ -637,7 +638,9 @@ def test_every_manifest_is_a_labelled_kubernetes_object(manifests):
             labels = document["metadata"].get("labels", {})
             assert labels.get("app.kubernetes.io/name") == BINARY_NAME, f"{name}: app.kubernetes.io/name label"
             assert "app.kubernetes.io/instance" in labels, f"{name}: app.kubernetes.io/instance label"
+            instances.add(labels["app.kubernetes.io/instance"])
             assert "namespace" not in document["metadata"], f"{name}: leave the namespace to kubectl/kustomize"
+    assert len(instances) == 1, f"objects disagree on app.kubernetes.io/instance: {sorted(instances)}"
 
 
 def test_kustomization_lists_every_manifest_and_only_existing_files(kustomization, manifests):
