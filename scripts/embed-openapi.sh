@@ -10,6 +10,7 @@ tmp=$(mktemp)
     echo "enum OpenAPIDocument {"
     echo "    static let yaml = #\"\"\""
     cat openapi.yaml
+    echo ""   # keeps the file's final newline inside the literal
     echo "\"\"\"#"
     echo "}"
 } > "$tmp"

@@ -5,6 +5,718 @@ openapi: 3.1.0
 info:
   title: activation-service
   version: 0.1.0
-paths: {}
+  summary: Neural-network activation functions and their gradients over HTTP.
+  description: |
+    Evaluates activation functions (ReLU family, ELU family, Softplus, SiLU/Swish, Mish, Sigmoid,
+    Tanh, hard variants, Softsign, GELU, GoLU, Sqish, DiTAC) and their exact derivatives on posted
+    float32 arrays, their network-adversarial counterparts, and short training jobs.
+
+    * Bodies: JSON, raw little-endian float32 (`application/octet-stream`, parameters in the
+      query string) or NumPy `.npy`. JSON numbers are read as float32; non-finite values are the
+      strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    * Response format follows `Accept`, else the request's format.
+    * Responses are gzip/deflate-compressed when `Accept-Encoding` asks for it (JSON and text
+      only, bodies of at least 1 KiB); requests may be sent with `Content-Encoding: gzip|deflate`.
+    * Errors are RFC 9457 problem details (`application/problem+json`) with an `error` member
+      repeating `detail` for Open Inference Protocol clients.
+    * When an API key is configured, every route except the health and readiness probes needs
+      `Authorization: Bearer <key>`.
+  license:
+    name: Apache-2.0
+servers:
+  - url: http://localhost:8080
+tags:
+  - name: activations
+    description: Catalog and evaluation.
+  - name: inference
+    description: Open Inference Protocol v2 (KServe / Triton).
+  - name: operations
+    description: Probes, metrics and this document.
+security:
+  - {}
+  - bearer: []
+paths:
+  /healthz:
+    get:
+      tags: [operations]
+      summary: Liveness probe.
+      operationId: healthz
+      security: [{}]
+      responses:
+        "200":
+          description: The process runs.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [status]
+                properties:
+                  status: {type: string, const: ok}
+  /readyz:
+    get:
+      tags: [operations]
+      summary: Readiness probe (503 while starting or draining).
+      operationId: readyz
+      security: [{}]
+      responses:
+        "200":
+          description: Ready to serve.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [status]
+                properties:
+                  status: {type: string, const: ready}
+        "503": {$ref: "#/components/responses/Unavailable"}
+  /metrics:
+    get:
+      tags: [operations]
+      summary: Prometheus text exposition.
+      operationId: metrics
+      responses:
+        "200":
+          description: Requests by route and status, latency histograms, elements evaluated, bytes in/out, jobs by state, queue depth.
+          content:
+            text/plain:
+              schema: {type: string}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /openapi.yaml:
+    get:
+      tags: [operations]
+      summary: This document.
+      operationId: openapi
+      responses:
+        "200":
+          description: The OpenAPI 3.1 document.
+          content:
+            application/yaml:
+              schema: {type: string}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/activations:
+    get:
+      tags: [activations]
+      summary: List the catalog.
+      operationId: listActivations
+      responses:
+        "200":
+          description: Every entry.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [activations]
+                properties:
+                  activations:
+                    type: array
+                    items: {$ref: "#/components/schemas/CatalogEntry"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/activations/{name}:
+    get:
+      tags: [activations]
+      summary: One catalog entry (aliases resolve to the canonical entry).
+      operationId: getActivation
+      parameters:
+        - $ref: "#/components/parameters/ActivationName"
+      responses:
+        "200":
+          description: The entry.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/CatalogEntry"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v1/activations/{name}/forward:
+    post:
+      tags: [activations]
+      summary: Evaluate f(x) element-wise.
+      operationId: forward
+      parameters:
+        - $ref: "#/components/parameters/ActivationName"
+        - $ref: "#/components/parameters/Adversarial"
+        - $ref: "#/components/parameters/ContentEncoding"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/ForwardRequest"}
+            example: {x: [-1.0, 0.0, 1.0], params: {}, adversarial: false}
+          application/octet-stream:
+            schema: {type: string, format: binary, description: "Little-endian float32 values; parameters in the query string (e.g. ?alpha=0.5, ?velocities=0.1,0.2)."}
+          application/x-npy:
+            schema: {type: string, format: binary, description: "A .npy file (format 1.0/2.0/3.0), float32/float64/float16, C order, any shape."}
+      responses:
+        "200":
+          description: f(x) with the input's shape.
+          headers:
+            Vary: {$ref: "#/components/headers/Vary"}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/ForwardResponse"}
+            application/octet-stream:
+              schema: {type: string, format: binary}
+            application/x-npy:
+              schema: {type: string, format: binary}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "406": {$ref: "#/components/responses/NotAcceptable"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /v1/activations/{name}/gradient:
+    post:
+      tags: [activations]
+      summary: Evaluate f'(x), and optionally the VJP and parameter derivatives.
+      description: |
+        `dydx` is the element-wise derivative. With `grad_output` the answer adds `grad_input`
+        (= grad_output · f'(x)) and `grad_params` ({param: Σ grad_output · ∂f/∂param}; for ditac
+        `{"velocities": [...]}`). With `param_gradients: true` it adds `dparams` (element-wise
+        ∂f/∂param with the input's shape; for ditac one row of velocity derivatives per element).
+        Binary answers carry `dydx`.
+      operationId: gradient
+      parameters:
+        - $ref: "#/components/parameters/ActivationName"
+        - $ref: "#/components/parameters/Adversarial"
+        - $ref: "#/components/parameters/ContentEncoding"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/GradientRequest"}
+            example: {x: [[-1.0, 0.0], [1.0, 2.0]], grad_output: [[1, 1], [1, 1]], param_gradients: true}
+          application/octet-stream:
+            schema: {type: string, format: binary}
+          application/x-npy:
+            schema: {type: string, format: binary}
+      responses:
+        "200":
+          description: f'(x) with the input's shape.
+          headers:
+            Vary: {$ref: "#/components/headers/Vary"}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/GradientResponse"}
+            application/octet-stream:
+              schema: {type: string, format: binary}
+            application/x-npy:
+              schema: {type: string, format: binary}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "406": {$ref: "#/components/responses/NotAcceptable"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /v1/evaluate:
+    post:
+      tags: [activations]
+      summary: Evaluate several activations on one input (comparisons and plots).
+      operationId: evaluate
+      parameters:
+        - $ref: "#/components/parameters/ContentEncoding"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/EvaluateRequest"}
+            example: {x: [-2, -1, 0, 1, 2], activations: [{name: gelu}, {name: golu, params: {gamma: 2}}], outputs: [y, dydx]}
+      responses:
+        "200":
+          description: One result per activation, in request order.
+          headers:
+            Vary: {$ref: "#/components/headers/Vary"}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/EvaluateResponse"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /v2:
+    get:
+      tags: [inference]
+      summary: OIP server metadata.
+      operationId: serverMetadata
+      responses:
+        "200":
+          description: Name, version and extensions (binary_tensor_data).
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [name, version, extensions]
+                properties:
+                  name: {type: string}
+                  version: {type: string}
+                  extensions: {type: array, items: {type: string}}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v2/health/live:
+    get:
+      tags: [inference]
+      summary: OIP liveness.
+      operationId: serverLive
+      security: [{}]
+      responses:
+        "200":
+          description: Live.
+          content:
+            application/json:
+              schema: {type: object, properties: {live: {type: boolean}}}
+  /v2/health/ready:
+    get:
+      tags: [inference]
+      summary: OIP readiness (503 while starting or draining).
+      operationId: serverReady
+      security: [{}]
+      responses:
+        "200":
+          description: Ready.
+          content:
+            application/json:
+              schema: {type: object, properties: {ready: {type: boolean}}}
+        "503": {$ref: "#/components/responses/Unavailable"}
+  /v2/models/{name}:
+    get:
+      tags: [inference]
+      summary: Model metadata (input x; outputs y and dydx; FP32; shape [-1]).
+      operationId: modelMetadata
+      parameters:
+        - $ref: "#/components/parameters/ModelName"
+      responses:
+        "200": {$ref: "#/components/responses/ModelMetadata"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v2/models/{name}/ready:
+    get:
+      tags: [inference]
+      summary: Model readiness.
+      operationId: modelReady
+      parameters:
+        - $ref: "#/components/parameters/ModelName"
+      responses:
+        "200": {$ref: "#/components/responses/ModelReady"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "503": {$ref: "#/components/responses/Unavailable"}
+  /v2/models/{name}/infer:
+    post:
+      tags: [inference]
+      summary: OIP inference (JSON tensors or the binary tensor data extension).
+      operationId: infer
+      parameters:
+        - $ref: "#/components/parameters/ModelName"
+        - $ref: "#/components/parameters/InferenceHeaderContentLength"
+        - $ref: "#/components/parameters/ContentEncoding"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/InferRequest"}
+            example: {inputs: [{name: x, shape: [3], datatype: FP32, data: [-1, 0, 1]}], outputs: [{name: y}]}
+          application/octet-stream:
+            schema: {type: string, format: binary, description: "JSON header (Inference-Header-Content-Length bytes) followed by the binary tensors."}
+      responses:
+        "200": {$ref: "#/components/responses/InferResponse"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+  /v2/models/{name}/versions/{version}:
+    get:
+      tags: [inference]
+      summary: Model metadata for a version (every model has version "1").
+      operationId: modelVersionMetadata
+      parameters:
+        - $ref: "#/components/parameters/ModelName"
+        - $ref: "#/components/parameters/ModelVersion"
+      responses:
+        "200": {$ref: "#/components/responses/ModelMetadata"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v2/models/{name}/versions/{version}/ready:
+    get:
+      tags: [inference]
+      summary: Model version readiness.
+      operationId: modelVersionReady
+      parameters:
+        - $ref: "#/components/parameters/ModelName"
+        - $ref: "#/components/parameters/ModelVersion"
+      responses:
+        "200": {$ref: "#/components/responses/ModelReady"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "503": {$ref: "#/components/responses/Unavailable"}
+  /v2/models/{name}/versions/{version}/infer:
+    post:
+      tags: [inference]
+      summary: OIP inference on a model version.
+      operationId: inferVersion
+      parameters:
+        - $ref: "#/components/parameters/ModelName"
+        - $ref: "#/components/parameters/ModelVersion"
+        - $ref: "#/components/parameters/InferenceHeaderContentLength"
+        - $ref: "#/components/parameters/ContentEncoding"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/InferRequest"}
+          application/octet-stream:
+            schema: {type: string, format: binary}
+      responses:
+        "200": {$ref: "#/components/responses/InferResponse"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+      description: Required on every route except the probes when the service runs with an API key.
+  headers:
+    Vary:
+      description: Always `Accept-Encoding` on negotiable responses.
+      schema: {type: string}
+  parameters:
+    ActivationName:
+      name: name
+      in: path
+      required: true
+      description: Canonical name or alias (e.g. gelu, swish).
+      schema: {type: string}
+    ModelName:
+      name: name
+      in: path
+      required: true
+      description: A catalog name; every entry is a model.
+      schema: {type: string}
+    ModelVersion:
+      name: version
+      in: path
+      required: true
+      schema: {type: string}
+    Adversarial:
+      name: adversarial
+      in: query
+      required: false
+      description: For binary bodies, evaluate the adversarial counterpart (JSON bodies use the `adversarial` field). Activation parameters for binary bodies are further query parameters named as in the catalog.
+      schema: {type: boolean}
+    ContentEncoding:
+      name: Content-Encoding
+      in: header
+      required: false
+      description: gzip or deflate request bodies are inflated (with a cap); other codings get 415.
+      schema: {type: string, enum: [gzip, deflate, identity]}
+    InferenceHeaderContentLength:
+      name: Inference-Header-Content-Length
+      in: header
+      required: false
+      description: Length of the JSON header when binary tensor data follows it.
+      schema: {type: integer, minimum: 0}
+  schemas:
+    Number:
+      description: A float32 number, or "NaN", "Infinity", "-Infinity".
+      oneOf:
+        - type: number
+        - type: string
+          enum: ["NaN", "Infinity", "-Infinity"]
+    Array:
+      description: A number, or a flat or nested rectangular array of numbers.
+      oneOf:
+        - $ref: "#/components/schemas/Number"
+        - type: array
+          items: {$ref: "#/components/schemas/Array"}
+    Params:
+      type: object
+      description: Activation parameters by name (see the catalog); omitted ones take their defaults.
+      additionalProperties:
+        oneOf:
+          - type: number
+          - type: string
+          - type: array
+            items: {type: number}
+    Shape:
+      type: array
+      items: {type: integer, minimum: 0}
+    ForwardRequest:
+      type: object
+      required: [x]
+      additionalProperties: false
+      properties:
+        x: {$ref: "#/components/schemas/Array"}
+        params: {$ref: "#/components/schemas/Params"}
+        adversarial: {type: boolean, default: false}
+    GradientRequest:
+      type: object
+      required: [x]
+      additionalProperties: false
+      properties:
+        x: {$ref: "#/components/schemas/Array"}
+        params: {$ref: "#/components/schemas/Params"}
+        adversarial: {type: boolean, default: false}
+        grad_output: {$ref: "#/components/schemas/Array"}
+        param_gradients: {type: boolean, default: false}
+    ForwardResponse:
+      type: object
+      required: [activation, params, adversarial, shape, y]
+      properties:
+        activation: {type: string}
+        params: {$ref: "#/components/schemas/Params"}
+        adversarial: {type: boolean}
+        shape: {$ref: "#/components/schemas/Shape"}
+        y: {$ref: "#/components/schemas/Array"}
+    GradientResponse:
+      type: object
+      required: [activation, params, adversarial, shape, dydx]
+      properties:
+        activation: {type: string}
+        params: {$ref: "#/components/schemas/Params"}
+        adversarial: {type: boolean}
+        shape: {$ref: "#/components/schemas/Shape"}
+        dydx: {$ref: "#/components/schemas/Array"}
+        grad_input: {$ref: "#/components/schemas/Array"}
+        grad_params:
+          type: object
+          additionalProperties:
+            oneOf:
+              - $ref: "#/components/schemas/Number"
+              - type: array
+                items: {$ref: "#/components/schemas/Number"}
+        dparams:
+          type: object
+          additionalProperties: {$ref: "#/components/schemas/Array"}
+    EvaluateRequest:
+      type: object
+      required: [x, activations]
+      additionalProperties: false
+      properties:
+        x: {$ref: "#/components/schemas/Array"}
+        activations:
+          type: array
+          minItems: 1
+          maxItems: 64
+          items:
+            type: object
+            required: [name]
+            additionalProperties: false
+            properties:
+              name: {type: string}
+              params: {$ref: "#/components/schemas/Params"}
+              adversarial: {type: boolean}
+        outputs:
+          type: array
+          minItems: 1
+          items: {type: string, enum: [y, dydx]}
+          default: [y]
+    EvaluateResponse:
+      type: object
+      required: [shape, results]
+      properties:
+        shape: {$ref: "#/components/schemas/Shape"}
+        results:
+          type: array
+          items:
+            type: object
+            required: [activation, params, adversarial]
+            properties:
+              activation: {type: string}
+              params: {$ref: "#/components/schemas/Params"}
+              adversarial: {type: boolean}
+              y: {$ref: "#/components/schemas/Array"}
+              dydx: {$ref: "#/components/schemas/Array"}
+    CatalogEntry:
+      type: object
+      required: [name, aliases, description, formula, parameters, adversarial, references]
+      properties:
+        name: {type: string}
+        aliases: {type: array, items: {type: string}}
+        description: {type: string}
+        formula: {type: string}
+        parameters:
+          type: array
+          items:
+            type: object
+            required: [name, type, default, trainable]
+            properties:
+              name: {type: string}
+              type: {type: string, enum: [number, integer, string, array]}
+              default: {}
+              minimum: {type: number}
+              exclusive_minimum: {type: boolean}
+              maximum: {type: number}
+              exclusive_maximum: {type: boolean}
+              enum: {type: array, items: {type: string}}
+              trainable: {type: boolean}
+              description: {type: string}
+        adversarial: {type: string, enum: [global, split, unsupported]}
+        adversarial_description: {type: string}
+        adversarial_formula: {type: string}
+        references:
+          type: array
+          items:
+            type: object
+            required: [title, url]
+            properties:
+              title: {type: string}
+              url: {type: string}
+    InferTensor:
+      type: object
+      required: [name, shape, datatype]
+      properties:
+        name: {type: string}
+        shape: {$ref: "#/components/schemas/Shape"}
+        datatype: {type: string, enum: [FP32, FP64, FP16]}
+        parameters:
+          type: object
+          properties:
+            binary_data_size: {type: integer, minimum: 0}
+        data: {$ref: "#/components/schemas/Array"}
+    InferRequest:
+      type: object
+      required: [inputs]
+      properties:
+        id: {type: string}
+        parameters:
+          type: object
+          description: Activation parameters, `adversarial`, `binary_data_output`.
+          additionalProperties: true
+        inputs:
+          type: array
+          minItems: 1
+          maxItems: 1
+          items: {$ref: "#/components/schemas/InferTensor"}
+        outputs:
+          type: array
+          items:
+            type: object
+            required: [name]
+            properties:
+              name: {type: string, enum: [y, dydx]}
+              parameters:
+                type: object
+                properties:
+                  binary_data: {type: boolean}
+    Problem:
+      type: object
+      description: RFC 9457 problem details; `error` repeats `detail` for OIP clients.
+      required: [type, title, status, detail, error]
+      properties:
+        type: {type: string}
+        title: {type: string}
+        status: {type: integer}
+        detail: {type: string}
+        error: {type: string}
+        instance: {type: string}
+        request_id: {type: string}
+        errors:
+          type: array
+          items:
+            type: object
+            required: [detail]
+            properties:
+              pointer: {type: string}
+              parameter: {type: string}
+              detail: {type: string}
+  responses:
+    ModelMetadata:
+      description: Model metadata.
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [name, versions, platform, inputs, outputs]
+            properties:
+              name: {type: string}
+              versions: {type: array, items: {type: string}}
+              platform: {type: string}
+              inputs: {type: array, items: {type: object}}
+              outputs: {type: array, items: {type: object}}
+    ModelReady:
+      description: The model is ready.
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              name: {type: string}
+              ready: {type: boolean}
+    InferResponse:
+      description: Outputs y and/or dydx; with binary outputs the body is the JSON header followed by the tensors and `Inference-Header-Content-Length` gives the header length.
+      headers:
+        Inference-Header-Content-Length:
+          description: Present when binary tensor data follows the JSON header.
+          schema: {type: integer}
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [model_name, model_version, outputs]
+            properties:
+              model_name: {type: string}
+              model_version: {type: string}
+              id: {type: string}
+              outputs:
+                type: array
+                items: {$ref: "#/components/schemas/InferTensor"}
+        application/octet-stream:
+          schema: {type: string, format: binary}
+    BadRequest:
+      description: Malformed body, ragged or too-deep array, wrong types, bad parameters, size mismatch.
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    Unauthorized:
+      description: Missing or wrong API key.
+      headers:
+        WWW-Authenticate:
+          schema: {type: string}
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    NotFound:
+      description: Unknown activation, model or route.
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    NotAcceptable:
+      description: Accept names no format the route can produce.
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    TooLarge:
+      description: Body, inflated body or element count over the configured limit (named in detail).
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    UnsupportedMediaType:
+      description: "Unsupported Content-Type or Content-Encoding (then with `Accept-Encoding: gzip, deflate`)."
+      headers:
+        Accept-Encoding:
+          schema: {type: string}
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    Unprocessable:
+      description: The function has no adversarial counterpart, or a job conflicts or exceeds a limit.
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    Unavailable:
+      description: Starting or draining.
+      headers:
+        Retry-After:
+          schema: {type: integer}
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+
 """#
 }

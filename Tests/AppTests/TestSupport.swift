@@ -90,7 +90,9 @@ func expectProblem(_ r: HTTPResponse, _ status: Int, sourceLocation: SourceLocat
 
 /// The reference data shared by the catalog tests.
 struct ReferenceFile {
-    struct Case {
+    /// @unchecked: `params` holds immutable Foundation JSON values (NSNumber, NSString, arrays)
+    /// loaded once and never mutated.
+    struct Case: @unchecked Sendable {
         let activation: String
         let params: [String: Any]
         let adversarial: Bool
