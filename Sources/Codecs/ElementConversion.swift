@@ -17,7 +17,8 @@ enum ElementConversion {
     /// become ±infinity, as NumPy's `astype(float32)` does.
     static func floats(from bytes: UnsafeRawBufferPointer, type: FloatElementType, bigEndian: Bool, count: Int) -> [Float] {
         guard count > 0, let src = bytes.baseAddress else { return [] }
-        let swap = bigEndian == (1.littleEndian != 1)  // true when the data's byte order differs from the host's
+        let hostIsBigEndian = 1.bigEndian == 1
+        let swap = bigEndian != hostIsBigEndian  // the data's byte order differs from the host's
         return [Float](unsafeUninitializedCapacity: count) { out, initialized in
             let dst = out.baseAddress!  // capacity count > 0
             switch type {

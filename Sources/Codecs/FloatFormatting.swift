@@ -1,54 +1,97 @@
 // Text output of numbers into raw byte buffers (no String, no allocation per number).
 
 enum FloatFormatting {
-    /// Upper bound of the bytes `writeFinite(_:to:)` writes ("-1234567800000000.0" is 19).
-    static let maxFloatLength = 24
+    /// Bytes `writeFinite(_:to:)` may touch: the text is at most 19 bytes
+    /// ("-1234567800000000.0"), but zero padding is stored 8 bytes at a time.
+    static let maxFloatLength = 32
 
-    /// "00" "01" … "99" as ASCII pairs.
-    static let digitPairs: [UInt8] = {
-        var table = [UInt8]()
-        table.reserveCapacity(200)
-        for i in 0..<100 {
-            table.append(UInt8(ascii: "0") + UInt8(i / 10))
-            table.append(UInt8(ascii: "0") + UInt8(i % 10))
-        }
-        return table
-    }()
+    /// "00" "01" … "99" as ASCII pairs (a literal, so it is statically initialized).
+    static let digitPairs: [UInt8] = [
+        48, 48, 48, 49, 48, 50, 48, 51, 48, 52, 48, 53, 48, 54, 48, 55, 48, 56, 48, 57,
+        49, 48, 49, 49, 49, 50, 49, 51, 49, 52, 49, 53, 49, 54, 49, 55, 49, 56, 49, 57,
+        50, 48, 50, 49, 50, 50, 50, 51, 50, 52, 50, 53, 50, 54, 50, 55, 50, 56, 50, 57,
+        51, 48, 51, 49, 51, 50, 51, 51, 51, 52, 51, 53, 51, 54, 51, 55, 51, 56, 51, 57,
+        52, 48, 52, 49, 52, 50, 52, 51, 52, 52, 52, 53, 52, 54, 52, 55, 52, 56, 52, 57,
+        53, 48, 53, 49, 53, 50, 53, 51, 53, 52, 53, 53, 53, 54, 53, 55, 53, 56, 53, 57,
+        54, 48, 54, 49, 54, 50, 54, 51, 54, 52, 54, 53, 54, 54, 54, 55, 54, 56, 54, 57,
+        55, 48, 55, 49, 55, 50, 55, 51, 55, 52, 55, 53, 55, 54, 55, 55, 55, 56, 55, 57,
+        56, 48, 56, 49, 56, 50, 56, 51, 56, 52, 56, 53, 56, 54, 56, 55, 56, 56, 56, 57,
+        57, 48, 57, 49, 57, 50, 57, 51, 57, 52, 57, 53, 57, 54, 57, 55, 57, 56, 57, 57,
+    ]
 
+    /// 10^0 … 10^9.
+    static let powersOfTen32: [UInt32] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
+
+    /// Eight ASCII '0' bytes.
+    static let eightZeros: UInt64 = 0x3030_3030_3030_3030
+
+    /// Number of decimal digits of `v` (1...10), branch-free.
     @inline(__always)
-    static func decimalLength9(_ v: UInt32) -> Int {
-        if v >= 100_000_000 { return 9 }
-        if v >= 10_000_000 { return 8 }
-        if v >= 1_000_000 { return 7 }
-        if v >= 100_000 { return 6 }
-        if v >= 10_000 { return 5 }
-        if v >= 1000 { return 4 }
-        if v >= 100 { return 3 }
-        if v >= 10 { return 2 }
-        return 1
+    static func decimalLength(_ v: UInt32) -> Int {
+        // floor(log10(v)) is t or t - 1 for t = ⌊bits · log10(2)⌋ (1233/4096 ≈ log10 2).
+        let bits = 32 &- (v | 1).leadingZeroBitCount
+        let t = (bits &* 1233) >> 12
+        let below = powersOfTen32.withUnsafeBufferPointer { v < $0[t] }
+        return t &+ (below ? 0 : 1)
     }
 
-    /// Writes the `length` decimal digits of `value` to `out[0..<length]`.
+    /// Writes exactly `length` decimal digits of `value` (with leading zeros if it is
+    /// shorter) to `out[0..<length]`. `value < 10^length`.
     @inline(__always)
     static func writeDigits(_ value: UInt32, length: Int, to out: UnsafeMutablePointer<UInt8>) {
         digitPairs.withUnsafeBufferPointer { pairs in
             let pairs = pairs.baseAddress!  // non-empty table
             var v = value
             var i = length
-            while v >= 100 {
-                let r = Int(v % 100)
+            while i >= 2 {
+                let r = Int(v % 100) &* 2
                 v /= 100
                 i &-= 2
-                out[i] = pairs[2 &* r]
-                out[i &+ 1] = pairs[2 &* r &+ 1]
+                out[i] = pairs[r]
+                out[i &+ 1] = pairs[r &+ 1]
             }
-            if v >= 10 {
-                let r = Int(v)
-                out[i &- 2] = pairs[2 &* r]
-                out[i &- 1] = pairs[2 &* r &+ 1]
-            } else {
-                out[i &- 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v)
-            }
+            if i == 1 { out[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v) }
+        }
+    }
+
+    /// The 8 decimal digits of `n < 10^8` (with leading zeros) as ASCII, digit i in byte i
+    /// of the little-endian value, computed in parallel lanes (SWAR) without a table.
+    @inline(__always)
+    static func eightDigits(_ n: UInt32) -> UInt64 {
+        // Lanes of 32 bits: [n / 10^4, n % 10^4].
+        let merged = UInt64(n / 10_000) | (UInt64(n % 10_000) << 32)
+        // Each lane / 100 (x·10486 >> 20 is exact for x < 10^4), and % 100.
+        let top = ((merged &* 10_486) >> 20) & 0x0000_007F_0000_007F
+        let bottom = merged &- 100 &* top
+        // Lanes of 16 bits: [hi/100, hi%100, lo/100, lo%100].
+        let hundreds = (bottom << 16) &+ top
+        // Each lane / 10 (x·103 >> 10 is exact for x < 100), then lanes of 8 bits.
+        var tens = ((hundreds &* 103) >> 10) & 0x000F_000F_000F_000F
+        tens &+= (hundreds &- 10 &* tens) << 8
+        return tens | 0x3030_3030_3030_3030
+    }
+
+    /// Stores the last `k` (1...8) of the 8 digits of `n < 10^8` at `out[0..<k]`; writes 8
+    /// bytes (the ones past `k` are scratch that later output overwrites).
+    @inline(__always)
+    static func storeDigits(_ n: UInt32, count k: Int, to out: UnsafeMutablePointer<UInt8>) {
+        let ascii = eightDigits(n) >> UInt64((8 &- k) &* 8)
+        UnsafeMutableRawPointer(out).storeBytes(of: ascii.littleEndian, as: UInt64.self)
+    }
+
+    /// `(v / 10^k, v % 10^k)` for 1 ≤ k ≤ 8, with a constant divisor in each case so that
+    /// no hardware division is needed.
+    @inline(__always)
+    static func splitDecimal(_ v: UInt32, fractionLength k: Int) -> (UInt32, UInt32) {
+        switch k {
+        case 1: return (v / 10, v % 10)
+        case 2: return (v / 100, v % 100)
+        case 3: return (v / 1000, v % 1000)
+        case 4: return (v / 10_000, v % 10_000)
+        case 5: return (v / 100_000, v % 100_000)
+        case 6: return (v / 1_000_000, v % 1_000_000)
+        case 7: return (v / 10_000_000, v % 10_000_000)
+        default: return (v / 100_000_000, v % 100_000_000)
         }
     }
 
@@ -70,7 +113,7 @@ enum FloatFormatting {
             return p + 3 - out
         }
         let d = Ryu32.shortest(mantissa: ieeeMantissa, exponent: ieeeExponent)
-        let length = decimalLength9(d.digits)
+        let length = decimalLength(d.digits)
         let exponent = Int(d.exponent)
         let scientificExponent = exponent &+ length &- 1
         if scientificExponent < -4 || scientificExponent >= 16 {
@@ -104,28 +147,29 @@ enum FloatFormatting {
             // Integral: digits, trailing zeros, ".0".
             writeDigits(d.digits, length: length, to: p)
             p += length
-            for _ in 0..<exponent {
-                p.pointee = UInt8(ascii: "0")
-                p += 1
-            }
+            // At most 15 zeros (length + exponent ≤ 16): two unconditional 8-byte stores.
+            UnsafeMutableRawPointer(p).storeBytes(of: eightZeros, as: UInt64.self)
+            UnsafeMutableRawPointer(p + 8).storeBytes(of: eightZeros, as: UInt64.self)
+            p += exponent
             p[0] = UInt8(ascii: "."); p[1] = UInt8(ascii: "0")
             return p + 2 - out
         }
         let point = length &+ exponent
         if point > 0 {
-            // ddd.ddd: write the digits one byte to the right, then shift the integer part left.
-            writeDigits(d.digits, length: length, to: p + 1)
-            for i in 0..<point { p[i] = p[i &+ 1] }
+            // ddd.ddd: integer and fraction parts (1...8 digits each) stored 8 bytes at a time.
+            let fractionLength = length &- point
+            let (integer, fraction) = splitDecimal(d.digits, fractionLength: fractionLength)
+            storeDigits(integer, count: point, to: p)
             p[point] = UInt8(ascii: ".")
+            storeDigits(fraction, count: fractionLength, to: p + (point &+ 1))
             return p + (length &+ 1) - out
         }
         // 0.000ddd
         p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: ".")
         p += 2
-        for _ in 0..<(-point) {
-            p.pointee = UInt8(ascii: "0")
-            p += 1
-        }
+        // -point ≤ 4 zeros (scientificExponent ≥ -4): one unconditional 8-byte store.
+        UnsafeMutableRawPointer(p).storeBytes(of: eightZeros, as: UInt64.self)
+        p -= point
         writeDigits(d.digits, length: length, to: p)
         return p + length - out
     }

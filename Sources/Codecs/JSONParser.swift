@@ -411,7 +411,10 @@ private struct JSONParserCore {
             i &+= 1
             if i < count && Self.isDigit(byte(i)) { throw syntax("leading zeros are not allowed in numbers", at: start) }
         } else if Self.isDigit(c) {
-            repeat {
+            consumeEightDigitBlocks(&i, &mantissa, &digits)
+            guard i < count else { return finishNumber(start: start, end: i, mantissa: mantissa, exponent: exponent, negative: negative, isExact: isExact) }
+            c = byte(i)
+            while Self.isDigit(c) {
                 let d = UInt64(c &- ASCII.zero)
                 if digits < 19 {
                     mantissa = mantissa &* 10 &+ d
@@ -423,14 +426,17 @@ private struct JSONParserCore {
                 i &+= 1
                 guard i < count else { break }
                 c = byte(i)
-            } while Self.isDigit(c)
+            }
         } else {
             throw syntax("invalid number", at: start)
         }
         if i < count && byte(i) == ASCII.dot {
             i &+= 1
             guard i < count && Self.isDigit(byte(i)) else { throw syntax("digit expected after '.'", at: i) }
-            repeat {
+            let fractionStart = i
+            consumeEightDigitBlocks(&i, &mantissa, &digits)
+            exponent &-= i &- fractionStart
+            while i < count && Self.isDigit(byte(i)) {
                 let d = UInt64(byte(i) &- ASCII.zero)
                 if digits < 19 {
                     if mantissa != 0 || d != 0 {
@@ -442,7 +448,7 @@ private struct JSONParserCore {
                     isExact = false
                 }
                 i &+= 1
-            } while i < count && Self.isDigit(byte(i))
+            }
         }
         if i < count && byte(i) | 0x20 == UInt8(ascii: "e") {
             i &+= 1
@@ -459,9 +465,41 @@ private struct JSONParserCore {
             } while i < count && Self.isDigit(byte(i))
             exponent &+= exponentNegative ? -e : e
         }
-        pos = i
-        return ScannedNumber(mantissa: mantissa, exponent: exponent, negative: negative, isExact: isExact, start: start, end: i)
+        return finishNumber(start: start, end: i, mantissa: mantissa, exponent: exponent, negative: negative, isExact: isExact)
     }
+
+    @inline(__always)
+    mutating func finishNumber(start: Int, end: Int, mantissa: UInt64, exponent: Int, negative: Bool, isExact: Bool) -> ScannedNumber {
+        pos = end
+        return ScannedNumber(mantissa: mantissa, exponent: exponent, negative: negative, isExact: isExact, start: start, end: end)
+    }
+
+    /// Consumes digits eight bytes at a time (SWAR) while at least eight bytes remain and
+    /// the mantissa has room for eight more digits (so it stays exact), stopping after the
+    /// first block that is not all digits. Fraction digits are counted as significant even
+    /// when they are leading zeros; that only sends very long literals to the slow path.
+    @inline(__always)
+    func consumeEightDigitBlocks(_ i: inout Int, _ mantissa: inout UInt64, _ digits: inout Int) {
+        while i &+ 8 <= count && digits <= 11 {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // High bit of each byte that is not an ASCII digit; the lowest flagged byte is the
+            // first non-digit exactly (borrows and carries only run from it upwards).
+            let nonDigits = ((word &+ 0x4646_4646_4646_4646) | (word &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
+            let k = nonDigits.trailingZeroBitCount >> 3  // leading digit bytes, 0...8
+            guard k > 0 else { return }
+            // Move the k digit values to the top bytes (zeros in front), then combine them.
+            var v = (word &- 0x3030_3030_3030_3030) &<< UInt64((8 &- k) &* 8)
+            v = (v &* 10) &+ (v >> 8)
+            v = (((v & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+                &+ (((v >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+            mantissa = mantissa &* Self.powersOfTen64.withUnsafeBufferPointer { $0[k] } &+ v
+            digits &+= k
+            i &+= k
+            if k < 8 { return }
+        }
+    }
+
+    static let powersOfTen64: [UInt64] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
 
     // MARK: - Tensor fast path
 
@@ -537,87 +575,77 @@ private struct JSONParserCore {
     mutating func parseTensor(rank: Int) throws(CodecError) -> Tensor {
         var dims = [Int](repeating: -1, count: rank)      // length of every array at each level, once known
         var indices = [Int](repeating: 0, count: rank)    // index of the current element at each level
-        let maxElements = max(0, limits.maxElements)
-        // Capacity guess: one element per 8 bytes of what is left, grown by doubling, never
-        // past the element limit.
-        var capacity = min(maxElements, max(16, (count - pos) / 8))
-        var storage = UnsafeMutablePointer<Float>.allocate(capacity: max(capacity, 1))
+        let leafLevel = rank - 1
+        var storage = TensorStorage(limit: max(0, limits.maxElements), estimate: (count - pos) / 8)
         defer { storage.deallocate() }
-        var n = 0
 
         // Step over the leading '[' (and the white space between them) that the caller scanned.
         for _ in 0..<rank {
             skipWhitespace()
             pos &+= 1
         }
-        var level = rank - 1
-        let leafLevel = rank - 1
-
-        func pointer(depth: Int) -> String {
-            var out = currentPointer()
-            for k in 0...depth { out += "/\(indices[k])" }
-            return out
-        }
-        func rowPointer(level: Int) -> String {
-            var out = currentPointer()
-            for k in 0..<level { out += "/\(indices[k])" }
-            return out
-        }
-
         skipWhitespace()
-        var afterOpen = true
+        var level = leafLevel
+        var afterOpen = true  // just after '[' (so ']' may follow at once)
         loop: while true {
-            // Expect an element (or ']' right after '[').
             guard pos < count else { throw unexpectedEnd() }
-            var c = byte(pos)
-            if !(afterOpen && c == ASCII.closeBracket) {
-                if dims[level] >= 0 && indices[level] >= dims[level] {
-                    throw CodecError(.ragged, "ragged array: row \(rowPointer(level: level)) has more than \(dims[level]) elements",
-                                     pointer: rowPointer(level: level), offset: pos)
-                }
+            if !(afterOpen && byte(pos) == ASCII.closeBracket) {
                 if level == leafLevel {
-                    let value: Float
-                    if c == ASCII.minus || Self.isDigit(c) {
-                        let number = try scanNumber()
-                        guard let f = DecimalParsing.float(number, in: base) else {
-                            throw CodecError(.wrongType, "number at \(pointer(depth: level)) is out of float32 range",
-                                             pointer: pointer(depth: level), offset: number.start)
+                    // The hot loop: one row of leaves, local state only.
+                    let limit = dims[level] < 0 ? Int.max : dims[level]
+                    var k = 0
+                    while true {
+                        if k >= limit {
+                            indices[level] = k
+                            throw raggedRow(level: level, indices: indices, detail: "has more than \(limit) elements")
                         }
-                        value = f
-                    } else if c == ASCII.quote, let special = nonFiniteString(at: pos) {
-                        value = special.value
-                        pos = special.end
-                    } else if c == ASCII.quote || c == ASCII.openBracket || c == ASCII.openBrace
-                                || c == UInt8(ascii: "t") || c == UInt8(ascii: "f") || c == UInt8(ascii: "n") {
-                        let what = c == ASCII.quote ? "a string other than \"NaN\", \"Infinity\", \"-Infinity\"" : describe(c)
-                        throw CodecError(.wrongType, "expected a number at \(pointer(depth: level)), found \(what)",
-                                         pointer: pointer(depth: level), offset: pos)
-                    } else {
-                        throw syntax("unexpected character '\(Self.printable(c))'")
-                    }
-                    if n == capacity {
-                        guard n < maxElements else {
-                            throw CodecError(.tooManyElements, "array has more than \(maxElements) elements (the limit)",
+                        let c = byte(pos)
+                        let value: Float
+                        if c == ASCII.minus || Self.isDigit(c) {
+                            let number = try scanNumber()
+                            guard let f = DecimalParsing.float(number, in: base) else {
+                                indices[level] = k
+                                throw outOfFloatRange(indices: indices, offset: number.start)
+                            }
+                            value = f
+                        } else if c == ASCII.quote, let special = nonFiniteString(at: pos) {
+                            value = special.value
+                            pos = special.end
+                        } else {
+                            indices[level] = k
+                            throw unexpectedInTensor(c, expected: "a number", indices: indices, depth: level)
+                        }
+                        guard storage.append(value) else {
+                            throw CodecError(.tooManyElements, "array has more than \(limits.maxElements) elements (the limit)",
                                              pointer: currentPointer(), offset: pos)
                         }
-                        let newCapacity = min(maxElements, max(16, capacity &* 2))
-                        let grown = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity)
-                        grown.moveInitialize(from: storage, count: n)
-                        storage.deallocate()
-                        storage = grown
-                        capacity = newCapacity
-                    }
-                    storage[n] = value
-                    n &+= 1
-                    indices[level] &+= 1
-                } else {
-                    guard c == ASCII.openBracket else {
-                        if c == ASCII.quote || c == ASCII.openBrace || c == ASCII.minus || Self.isDigit(c)
-                            || c == UInt8(ascii: "t") || c == UInt8(ascii: "f") || c == UInt8(ascii: "n") {
-                            throw CodecError(.wrongType, "expected an array at \(pointer(depth: level)), found \(describe(c))",
-                                             pointer: pointer(depth: level), offset: pos)
+                        k &+= 1
+                        if pos < count && byte(pos) == ASCII.comma {
+                            pos &+= 1
+                            skipWhitespace()
+                            guard pos < count else { throw unexpectedEnd() }
+                            continue
                         }
-                        throw syntax("unexpected character '\(Self.printable(c))'")
+                        skipWhitespace()
+                        guard pos < count else { throw unexpectedEnd() }
+                        let next = byte(pos)
+                        if next == ASCII.comma {
+                            pos &+= 1
+                            skipWhitespace()
+                            guard pos < count else { throw unexpectedEnd() }
+                            continue
+                        }
+                        guard next == ASCII.closeBracket else { throw syntax("expected ',' or ']'") }
+                        break
+                    }
+                    indices[level] = k
+                } else {
+                    if dims[level] >= 0 && indices[level] >= dims[level] {
+                        throw raggedRow(level: level, indices: indices, detail: "has more than \(dims[level]) elements")
+                    }
+                    let c = byte(pos)
+                    guard c == ASCII.openBracket else {
+                        throw unexpectedInTensor(c, expected: "an array", indices: indices, depth: level)
                     }
                     pos &+= 1
                     level &+= 1
@@ -626,33 +654,21 @@ private struct JSONParserCore {
                     afterOpen = true
                     continue loop
                 }
-                // After an element: ',' or ']'.
-                skipWhitespace()
-                guard pos < count else { throw unexpectedEnd() }
-                c = byte(pos)
-                if c == ASCII.comma {
-                    pos &+= 1
-                    skipWhitespace()
-                    afterOpen = false
-                    continue loop
-                }
-                guard c == ASCII.closeBracket else { throw syntax("expected ',' or ']'") }
             }
-            // Close the array at `level` (pos is at its ']').
+            // Close the array at `level` (pos is at its ']'), and every parent that ends here.
             while true {
                 pos &+= 1
                 if dims[level] < 0 {
                     dims[level] = indices[level]
                 } else if indices[level] != dims[level] {
-                    throw CodecError(.ragged, "ragged array: row \(rowPointer(level: level)) has \(indices[level]) elements, expected \(dims[level])",
-                                     pointer: rowPointer(level: level), offset: pos - 1)
+                    throw raggedRow(level: level, indices: indices, detail: "has \(indices[level]) elements, expected \(dims[level])")
                 }
                 if level == 0 { break loop }
                 level &-= 1
                 indices[level] &+= 1
                 skipWhitespace()
                 guard pos < count else { throw unexpectedEnd() }
-                c = byte(pos)
+                let c = byte(pos)
                 if c == ASCII.comma {
                     pos &+= 1
                     skipWhitespace()
@@ -662,10 +678,86 @@ private struct JSONParserCore {
                 guard c == ASCII.closeBracket else { throw syntax("expected ',' or ']'") }
             }
         }
-        let values = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
-            if n > 0 { buffer.baseAddress!.initialize(from: storage, count: n) }  // capacity n > 0
-            initialized = n
-        }
-        return Tensor(shape: dims, values: values)
+        return Tensor(shape: dims, values: storage.makeArray())
     }
+
+    /// JSON pointer of the tensor element at `indices[0...depth]`.
+    @inline(never)
+    func tensorPointer(_ indices: [Int], depth: Int) -> String {
+        var out = currentPointer()
+        for k in 0..<depth { out += "/\(indices[k])" }
+        return out
+    }
+
+    @inline(never)
+    func raggedRow(level: Int, indices: [Int], detail: String) -> CodecError {
+        let pointer = tensorPointer(indices, depth: level)
+        return CodecError(.ragged, "ragged array: row \(pointer.isEmpty ? "/" : pointer) \(detail)", pointer: pointer, offset: pos)
+    }
+
+    @inline(never)
+    func outOfFloatRange(indices: [Int], offset: Int) -> CodecError {
+        let pointer = tensorPointer(indices, depth: indices.count)
+        return CodecError(.wrongType, "number at \(pointer) is out of float32 range", pointer: pointer, offset: offset)
+    }
+
+    @inline(never)
+    func unexpectedInTensor(_ c: UInt8, expected: String, indices: [Int], depth: Int) -> CodecError {
+        switch c {
+        case ASCII.quote, ASCII.openBracket, ASCII.openBrace, ASCII.minus, ASCII.zero...ASCII.nine,
+             UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            let pointer = tensorPointer(indices, depth: depth + 1)
+            let found = c == ASCII.quote ? "a string other than \"NaN\", \"Infinity\", \"-Infinity\"" : describe(c)
+            return CodecError(.wrongType, "expected \(expected) at \(pointer), found \(found)", pointer: pointer, offset: pos)
+        default:
+            return syntax("unexpected character '\(Self.printable(c))'")
+        }
+    }
+}
+
+/// Growable float buffer for the tensor fast path that never allocates past the element
+/// limit (capacity doubles, capped at the limit).
+private struct TensorStorage {
+    let limit: Int
+    var capacity: Int
+    var count = 0
+    var base: UnsafeMutablePointer<Float>
+
+    init(limit: Int, estimate: Int) {
+        self.limit = limit
+        capacity = min(limit, max(16, estimate))
+        base = .allocate(capacity: max(capacity, 1))
+    }
+
+    /// Appends `value`; false when the limit is reached.
+    @inline(__always)
+    mutating func append(_ value: Float) -> Bool {
+        if count == capacity {
+            guard grow() else { return false }
+        }
+        base[count] = value
+        count &+= 1
+        return true
+    }
+
+    @inline(never)
+    mutating func grow() -> Bool {
+        guard capacity < limit else { return false }
+        let newCapacity = min(limit, capacity &* 2)
+        let grown = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity)
+        grown.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = newCapacity
+        return true
+    }
+
+    func makeArray() -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { buffer.baseAddress!.initialize(from: base, count: count) }  // capacity count > 0
+            initialized = count
+        }
+    }
+
+    func deallocate() { base.deallocate() }
 }

@@ -84,8 +84,8 @@ public struct JSONWriter: Sendable {
 
     /// Writes a float32 as the shortest text that parses back to exactly `v`.
     public mutating func writeFloat(_ v: Float) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { chunk in
-            let out = chunk.baseAddress!  // capacity 32
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FloatFormatting.maxFloatLength) { chunk in
+            let out = chunk.baseAddress!  // capacity > 0
             let n = Self.formatElement(v, to: out)
             bytes.append(contentsOf: UnsafeBufferPointer(start: out, count: n))
         }
@@ -134,8 +134,8 @@ public struct JSONWriter: Sendable {
         }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.chunkSize) { chunk in
             let out = chunk.baseAddress!  // capacity chunkSize > 0
-            // Each element needs at most 1 (comma) + 24 bytes; flush while 32 are left.
-            let flushAt = Self.chunkSize - 32
+            // Each element needs at most 1 (comma) + maxFloatLength bytes.
+            let flushAt = Self.chunkSize - FloatFormatting.maxFloatLength - 8
             out[0] = UInt8(ascii: "[")
             var k = 1
             k &+= Self.formatElement(values[0], to: out + k)
@@ -153,7 +153,8 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// Formats one float (finite or not) into `out`, returning the byte count (at most 24).
+    /// Formats one float (finite or not) into `out` (room for `maxFloatLength` bytes),
+    /// returning the byte count.
     @inline(__always)
     private static func formatElement(_ v: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
         if v.isFinite { return FloatFormatting.writeFinite(v, to: out) }

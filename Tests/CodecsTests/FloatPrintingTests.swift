@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Testing
+@testable import Codecs
+
+/// The float32 printer: exact round trip, shortest digits, Python `repr`-style layout.
+@Suite struct FloatPrintingTests {
+    private static func text(_ v: Float) -> String {
+        var w = JSONWriter()
+        w.writeFloat(v)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// Prints `v` into `buffer` and parses it back with strtof.
+    private static func roundTrip(_ v: Float, _ buffer: UnsafeMutablePointer<UInt8>) -> Float {
+        let n = FloatFormatting.writeFinite(v, to: buffer)
+        buffer[n] = 0
+        return UnsafeMutableRawPointer(buffer).withMemoryRebound(to: CChar.self, capacity: n + 1) { strtof($0, nil) }
+    }
+
+    @Test(arguments: [
+        (Float(1), "1.0"), (0.1, "0.1"), (-2.5, "-2.5"), (0, "0.0"), (-0.0, "-0.0"), (100, "100.0"),
+        (1e-5, "1e-05"), (0.0001, "0.0001"), (0.00012345, "0.00012345"), (1.5e-7, "1.5e-07"),
+        (1e15, "1000000000000000.0"), (1e16, "1e+16"), (123_456_792, "123456790.0"),
+        (.greatestFiniteMagnitude, "3.4028235e+38"), (.leastNonzeroMagnitude, "1e-45"),
+        (.leastNormalMagnitude, "1.1754944e-38"), (3.1415927, "3.1415927"), (-7.999999, "-7.999999"),
+        (16_777_216, "16777216.0"), (0.3, "0.3"), (2.0 / 3.0, "0.6666667"), (1e38, "1e+38"),
+        (9.999999e-5, "9.999999e-05"), (65504, "65504.0"), (0.5, "0.5"), (1234.5677, "1234.5677"),
+    ])
+    func layout(_ v: Float, _ expected: String) {
+        #expect(Self.text(v) == expected)
+    }
+
+    @Test func nonFinite() {
+        #expect(Self.text(.nan) == "\"NaN\"")
+        #expect(Self.text(-.nan) == "\"NaN\"")
+        #expect(Self.text(.infinity) == "\"Infinity\"")
+        #expect(Self.text(-.infinity) == "\"-Infinity\"")
+    }
+
+    @Test func tenMillionRandomBitPatternsRoundTrip() {
+        var rng = SplitMix64(seed: 0xF10A7)
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { buffer.deallocate() }
+        var failures = 0
+        for _ in 0..<10_000_000 {
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            guard v.isFinite else { continue }
+            let back = Self.roundTrip(v, buffer)
+            if back.bitPattern != v.bitPattern {
+                failures += 1
+                if failures <= 10 { Issue.record("\(v) → \(Self.text(v)) → \(back)") }
+            }
+        }
+        #expect(failures == 0)
+    }
+
+    @Test func edgeValuesRoundTrip() {
+        var values: [Float] = [0, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+                               Float.leastNormalMagnitude.nextDown, Float.greatestFiniteMagnitude.nextDown, 1, Float(1).nextUp, Float(1).nextDown]
+        for e in -149...127 { values.append(Float(sign: .plus, exponent: e, significand: 1)) }  // all powers of two
+        for bits in UInt32(1)...20_000 { values.append(Float(bitPattern: bits)) }              // smallest subnormals
+        for bits in (0x007F_FFFF - 20_000)...0x0080_1000 as ClosedRange<UInt32> { values.append(Float(bitPattern: bits)) }  // subnormal/normal seam
+        for bits in (0x7F7F_FFFF - 20_000)...0x7F7F_FFFF as ClosedRange<UInt32> { values.append(Float(bitPattern: bits)) }  // top of the range
+        for k in 0...24 { values.append(Float(1 << k) - 1 as Float); values.append(Float(1 << k) + 1 as Float) }
+        values += values.map { -$0 }
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { buffer.deallocate() }
+        for v in values {
+            let back = Self.roundTrip(v, buffer)
+            #expect(back.bitPattern == v.bitPattern, "\(v) → \(Self.text(v))")
+        }
+    }
+
+    /// The significant digits of a rendering ("-1.25e-05" → "125").
+    private static func digits(_ s: String) -> String {
+        let mantissa = s.prefix { $0 != "e" && $0 != "E" }
+        var d = mantissa.filter { $0.isNumber }
+        while d.hasPrefix("0") { d.removeFirst() }
+        while d.hasSuffix("0") { d.removeLast() }
+        return d
+    }
+
+    /// Swift's `Float.description` is shortest round-trip (closest candidate on ties of
+    /// length); ours must give the same digit string.
+    @Test func sameDigitsAsSwiftDescription() {
+        var rng = SplitMix64(seed: 2024)
+        var values: [Float] = []
+        for _ in 0..<1_000_000 {
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            if v.isFinite { values.append(v) }
+        }
+        for _ in 0..<200_000 { values.append(Float.random(in: -8...8, using: &rng)) }
+        var mismatches = 0
+        for v in values where v != 0 {
+            let ours = Self.digits(Self.text(v))
+            let swift = Self.digits(v.description)
+            if ours != swift {
+                mismatches += 1
+                if mismatches <= 10 { Issue.record("\(v): ours \(Self.text(v)), Swift \(v.description)") }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    /// Printing then parsing with our own parser restores every value bit for bit.
+    @Test func jsonRoundTripThroughOwnParser() throws {
+        var rng = SplitMix64(seed: 99)
+        var values: [Float] = []
+        while values.count < 300_000 {
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            if v.isFinite { values.append(v) }
+        }
+        values += (0..<100_000).map { _ in Float.random(in: -8...8, using: &rng) }
+        var w = JSONWriter()
+        values.withUnsafeBufferPointer { w.writeFlatArray($0) }
+        guard case .tensor(let t) = try JSONParser.parse(w.bytes) else {
+            Issue.record("not a tensor")
+            return
+        }
+        #expect(t.values.map(\.bitPattern) == values.map(\.bitPattern))
+    }
+}
