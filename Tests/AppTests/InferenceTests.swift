@@ -50,7 +50,7 @@ import Testing
         #expect((out?["parameters"] as? [String: Any])?["binary_data_size"] as? Int == 24)
         let values = Array(r.bytes[n...]).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         let native = app.post("/v1/activations/sigmoid/gradient", json: ["x": xs.map(Double.init)])
-        #expect(values.map(Double.init) == flatten(native.json["dydx"]))
+        #expect(values == flatten(native.json["dydx"]).map { Float($0) })
     }
 
     @Test func fp64InputIsAccepted() throws {
