@@ -3,6 +3,7 @@ import Codecs
 import Dispatch
 import HTTPServer
 import Logging
+import Training
 
 /// The whole service: routes, pipeline, transport, jobs, and their lifecycle.
 public final class Application: Sendable {
@@ -12,6 +13,7 @@ public final class Application: Sendable {
     let logger: Logger
     let handler: ServiceHandler
     let server: HTTPServer
+    public let jobs: JobRunner
     public static let version = "0.1.0"
 
     public init(configuration: AppConfiguration, logger: Logger = Logger(label: "activation-service")) {
@@ -25,6 +27,21 @@ public final class Application: Sendable {
         CatalogRoutes(catalog: catalog).register(in: &router)
         EvaluationRoutes(catalog: catalog, limits: limits, metrics: metrics).register(in: &router)
         InferenceRoutes(catalog: catalog, limits: limits, metrics: metrics, readiness: readiness).register(in: &router)
+        let metrics = self.metrics
+        let completedJobs = metrics.counter("jobs_finished_total")
+        jobs = JobRunner(
+            configuration: JobRunner.Configuration(
+                workers: configuration.jobWorkers, maxQueued: configuration.maxQueuedJobs,
+                timeToLive: Double(configuration.jobTTLSeconds),
+                onFinish: { completion in
+                    completedJobs.increment()
+                    metrics.jobFinished(kind: completion.kind.rawValue, status: completion.status.rawValue,
+                                        queuedSeconds: completion.queuedSeconds, runSeconds: completion.runSeconds)
+                }),
+            environment: TrainingWiring.environment(configuration: configuration))
+        let runner = jobs
+        metrics.addRefresher { metrics.record(runner.metrics) }
+        JobRoutes(runner: jobs, limits: limits, heartbeatSeconds: 15).register(in: &router)
         handler = ServiceHandler(router: router, configuration: configuration, metrics: metrics, logger: logger)
         server = HTTPServer(configuration: configuration.server, handler: handler, logger: logger)
     }
@@ -46,6 +63,13 @@ public final class Application: Sendable {
     public func shutdown() {
         readiness.set(.draining)
         logger.info("draining", metadata: ["drain_timeout": "\(configuration.drainTimeoutSeconds)s", "in_flight": "\(server.inFlightRequests)"])
+        let running = jobs.metrics.jobs[.running] ?? 0
+        let queued = jobs.metrics.jobs[.queued] ?? 0
+        // Jobs first, so event streams still deliver the final `cancelled` event while draining.
+        jobs.shutdown(reason: "the service is shutting down")
+        if running + queued > 0 {
+            logger.notice("cancelled jobs on shutdown", metadata: ["running": "\(running)", "queued": "\(queued)"])
+        }
         server.shutdown(drainTimeout: .seconds(configuration.drainTimeoutSeconds))
         logger.info("stopped")
     }

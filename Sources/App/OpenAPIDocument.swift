@@ -30,6 +30,8 @@ tags:
     description: Catalog and evaluation.
   - name: inference
     description: Open Inference Protocol v2 (KServe / Triton).
+  - name: jobs
+    description: Asynchronous training jobs.
   - name: operations
     description: Probes, metrics and this document.
 security:
@@ -375,6 +377,139 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+  /v1/jobs:
+    post:
+      tags: [jobs]
+      summary: Submit a training job (train, fit or compare).
+      description: |
+        Runs asynchronously on a bounded worker pool. 202 with `Location` and `Retry-After`.
+        With `Idempotency-Key`, the same key and body return the same job (200,
+        `Idempotent-Replayed: true`); the same key with another body is 422. A full queue is
+        429 with `Retry-After`; a job over the size limit (samples × epochs × parameters) is 422
+        naming the limit.
+      operationId: submitJob
+      parameters:
+        - name: Idempotency-Key
+          in: header
+          required: false
+          schema: {type: string, minLength: 1, maxLength: 255}
+        - $ref: "#/components/parameters/ContentEncoding"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/JobRequest"}
+            examples:
+              train:
+                value: {kind: train, dataset: {name: moons, samples: 512, noise: 0.1, seed: 0}, model: {hidden: [32, 32], activation: {name: golu}}, training: {epochs: 50, batch_size: 32, optimizer: adam, learning_rate: 0.01, validation_fraction: 0.2, seed: 0}}
+              fit:
+                value: {kind: fit, activation: {name: ditac, params: {velocities: [0, 0, 0, 0, 0, 0, 0, 0, 0]}}, target: {activation: {name: mish}}, training: {epochs: 300, learning_rate: 0.01}}
+              compare:
+                value: {kind: compare, dataset: {name: spiral}, model: {hidden: [32, 32]}, activations: [{name: relu}, {name: gelu}, {name: golu}, {name: sqish}], seeds: [0, 1, 2], training: {epochs: 50}}
+      responses:
+        "202":
+          description: Accepted; poll `Location` or stream its events.
+          headers:
+            Location: {schema: {type: string}}
+            Retry-After: {schema: {type: integer}}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Job"}
+        "200":
+          description: An idempotent replay of an earlier submission.
+          headers:
+            Location: {schema: {type: string}}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Job"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "413": {$ref: "#/components/responses/TooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+        "429": {$ref: "#/components/responses/TooManyRequests"}
+        "503": {$ref: "#/components/responses/Unavailable"}
+    get:
+      tags: [jobs]
+      summary: List jobs, newest first.
+      operationId: listJobs
+      parameters:
+        - name: status
+          in: query
+          required: false
+          schema: {type: string, enum: [queued, running, succeeded, failed, cancelled]}
+      responses:
+        "200":
+          description: Status documents.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [jobs]
+                properties:
+                  jobs: {type: array, items: {$ref: "#/components/schemas/Job"}}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /v1/jobs/{id}:
+    get:
+      tags: [jobs]
+      summary: A job's status document (Retry-After while not finished; 404 after expiry).
+      operationId: getJob
+      parameters:
+        - $ref: "#/components/parameters/JobID"
+      responses:
+        "200":
+          description: The status document.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Job"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+    delete:
+      tags: [jobs]
+      summary: Cancel a queued or running job (202; it ends cancelled within one epoch), or forget a finished one (204).
+      operationId: deleteJob
+      parameters:
+        - $ref: "#/components/parameters/JobID"
+      responses:
+        "202":
+          description: Cancellation requested.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Job"}
+        "204":
+          description: The finished job is forgotten.
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
+  /v1/jobs/{id}/events:
+    get:
+      tags: [jobs]
+      summary: Server-Sent Events of a job.
+      description: |
+        `event: progress` per epoch (epoch, epochs, fraction and the epoch's losses), then
+        `event: done` (the final status document) or `event: error` (a problem object).
+        Comment heartbeats every 15 s. Each event has an `id`; reconnect with `Last-Event-ID`
+        (or `?last_event_id=`) to resume. Works with `curl -N`.
+      operationId: jobEvents
+      parameters:
+        - $ref: "#/components/parameters/JobID"
+        - name: Last-Event-ID
+          in: header
+          required: false
+          schema: {type: integer, minimum: 0}
+        - name: last_event_id
+          in: query
+          required: false
+          schema: {type: integer, minimum: 0}
+      responses:
+        "200":
+          description: The event stream.
+          content:
+            text/event-stream:
+              schema: {type: string}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "404": {$ref: "#/components/responses/NotFound"}
 components:
   securitySchemes:
     bearer:
@@ -397,6 +532,11 @@ components:
       in: path
       required: true
       description: A catalog name; every entry is a model.
+      schema: {type: string}
+    JobID:
+      name: id
+      in: path
+      required: true
       schema: {type: string}
     ModelVersion:
       name: version
@@ -604,6 +744,73 @@ components:
                 type: object
                 properties:
                   binary_data: {type: boolean}
+    JobActivation:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        params: {$ref: "#/components/schemas/Params"}
+        trainable: {type: boolean, description: "Learn the activation's trainable parameters too."}
+    JobRequest:
+      type: object
+      description: |
+        `kind` train (default): `dataset` ({name: spiral|moons|circles|xor|checkerboard|sine,
+        samples, noise, seed} or {inline: {x: [[...]], y: [...]}, task: classification|regression}),
+        `model` ({hidden, activation, adversarial: none|alternate, hdfgd}), `training` ({epochs,
+        batch_size, optimizer: adam|sgd, learning_rate, momentum, weight_decay,
+        validation_fraction, seed}). `fit`: `activation`, `target` ({x, y} or {activation}),
+        `training`, `regularization`. `compare`: the train fields plus `activations` and `seeds`.
+      properties:
+        kind: {type: string, enum: [train, fit, compare], default: train}
+        dataset: {type: object}
+        model:
+          type: object
+          properties:
+            hidden: {type: array, items: {type: integer, minimum: 1}}
+            activation: {$ref: "#/components/schemas/JobActivation"}
+            adversarial: {type: string, enum: [none, alternate]}
+            hdfgd: {type: boolean}
+        training:
+          type: object
+          properties:
+            epochs: {type: integer, minimum: 1}
+            batch_size: {type: integer, minimum: 1}
+            optimizer: {type: string, enum: [adam, sgd]}
+            learning_rate: {type: number, exclusiveMinimum: 0}
+            momentum: {type: number, minimum: 0}
+            weight_decay: {type: number, minimum: 0}
+            validation_fraction: {type: number, minimum: 0, exclusiveMaximum: 1}
+            seed: {type: integer, minimum: 0}
+        activation: {$ref: "#/components/schemas/JobActivation"}
+        target: {type: object}
+        regularization: {type: number, minimum: 0}
+        activations: {type: array, items: {$ref: "#/components/schemas/JobActivation"}}
+        seeds: {type: array, items: {type: integer, minimum: 0}}
+    Job:
+      type: object
+      required: [id, kind, status, progress, metrics, created_at, expires_at]
+      properties:
+        id: {type: string}
+        kind: {type: string, enum: [train, fit, compare]}
+        status: {type: string, enum: [queued, running, succeeded, failed, cancelled]}
+        progress:
+          type: object
+          properties:
+            epoch: {type: integer}
+            epochs: {type: integer}
+            fraction: {type: number}
+        metrics:
+          type: object
+          properties:
+            train_loss: {type: array, items: {$ref: "#/components/schemas/Number"}}
+            val_loss: {type: array, items: {$ref: "#/components/schemas/Number"}}
+            val_accuracy: {type: array, items: {type: number}}
+        result: {type: object}
+        error: {$ref: "#/components/schemas/Problem"}
+        created_at: {type: string, format: date-time}
+        started_at: {type: string, format: date-time}
+        finished_at: {type: string, format: date-time}
+        expires_at: {type: [string, "null"], format: date-time}
     Problem:
       type: object
       description: RFC 9457 problem details; `error` repeats `detail` for OIP clients.
@@ -706,6 +913,14 @@ components:
           schema: {$ref: "#/components/schemas/Problem"}
     Unprocessable:
       description: The function has no adversarial counterpart, or a job conflicts or exceeds a limit.
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    TooManyRequests:
+      description: The job queue is full; retry after the given seconds.
+      headers:
+        Retry-After:
+          schema: {type: integer}
       content:
         application/problem+json:
           schema: {$ref: "#/components/schemas/Problem"}

@@ -2,6 +2,7 @@ import CoreMetrics
 import Metrics
 import Prometheus
 import Synchronization
+import Training
 
 /// The service's Prometheus metrics (swift-metrics API on a per-instance registry, so tests
 /// can run several services in one process).
@@ -15,6 +16,7 @@ public final class ServiceMetrics: Sendable {
     private let bytesInInflated: CoreMetrics.Counter
     private let bytesOut: CoreMetrics.Counter
     private let bytesOutWire: CoreMetrics.Counter
+    private let refreshers = Mutex<[@Sendable () -> Void]>([])
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -78,6 +80,32 @@ public final class ServiceMetrics: Sendable {
         CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
     }
 
-    /// Prometheus text exposition format.
-    func exposition() -> [UInt8] { registry.emitToBuffer() }
+    /// Registers work that updates gauges right before each scrape.
+    func addRefresher(_ refresh: @escaping @Sendable () -> Void) {
+        refreshers.withLock { $0.append(refresh) }
+    }
+
+    /// Prometheus text exposition format (gauges refreshed first).
+    func exposition() -> [UInt8] {
+        for r in refreshers.withLock({ $0 }) { r() }
+        return registry.emitToBuffer()
+    }
+
+    /// Jobs by state, queue depth and workers, from the runner's snapshot.
+    func record(_ m: JobRunnerMetrics) {
+        for (status, count) in m.jobs {
+            gauge("jobs", dimensions: [("state", status.rawValue)]).record(count)
+        }
+        gauge("job_queue_depth").record(m.queueDepth)
+        gauge("job_workers_busy").record(m.busyWorkers)
+        gauge("job_workers").record(m.workers)
+        gauge("jobs_rejected").record(m.rejected)
+    }
+
+    /// One finished job: duration histograms by kind and final state.
+    func jobFinished(kind: String, status: String, queuedSeconds: Double, runSeconds: Double?) {
+        let dims = [("kind", kind), ("status", status)]
+        timer("job_queue_seconds", dimensions: dims).recordNanoseconds(Int64(queuedSeconds * 1e9))
+        if let run = runSeconds { timer("job_duration_seconds", dimensions: dims).recordNanoseconds(Int64(run * 1e9)) }
+    }
 }

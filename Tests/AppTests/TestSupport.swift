@@ -44,7 +44,7 @@ func splitQuery(_ path: String) -> (String, [(name: String, value: String)]) {
 }
 
 func jsonBytes(_ value: Any) -> [UInt8] {
-    Array(try! JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]))
+    Array(try! JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]))
 }
 
 extension HTTPResponse {
