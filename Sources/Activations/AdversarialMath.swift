@@ -30,13 +30,6 @@ enum AdversarialMath {
         max(x, 0) + log1p(exp(-abs(x)))
     }
 
-    /// log cosh(y) = |y| + log1p(e^{−2|y|}) − ln 2.
-    @inline(__always)
-    static func logCosh(_ y: Double) -> Double {
-        let a = abs(y)
-        return a + log1p(exp(-2 * a)) - ln2
-    }
-
     /// E1(z) = expm1(z)/z with E1(0) = 1; +∞ once e^z overflows.
     @inline(__always)
     static func expm1OverX(_ z: Double) -> Double {

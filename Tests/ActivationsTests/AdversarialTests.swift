@@ -162,6 +162,20 @@ struct AdversarialTests {
         }
         let q = apply(pair.gate), dq = apply(pair.gateDerivative)
         let qt = apply(pair.counterpartGate), dqt = apply(pair.counterpartGateDerivative)
+        // The one-pass form agrees bit for bit with the separate calls.
+        for counterpart in [false, true] {
+            var value = [Float](repeating: .nan, count: x32.count), slope = value
+            x32.withUnsafeBufferPointer { xb in
+                value.withUnsafeMutableBufferPointer { vb in
+                    slope.withUnsafeMutableBufferPointer { sb in
+                        pair.evaluate(xb, counterpart: counterpart, value: vb, slope: sb)
+                    }
+                }
+            }
+            let (wantValue, wantSlope) = counterpart ? (qt, dqt) : (q, dq)
+            #expect(value.elementsEqual(wantValue) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+            #expect(slope.elementsEqual(wantSlope) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        }
         // ∫₀ˣ dt/q′(t), accumulated from 0 outwards through the sorted points.
         var integrals = [Double](repeating: 0, count: xs.count)
         for side in [1.0, -1.0] {
