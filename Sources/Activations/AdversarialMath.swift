@@ -94,11 +94,12 @@ enum AdversarialMath {
         0.36268378337836198297, 0.31370664587788728734, 0.22238103445337447054, 0.10122853629037625915,
     ]
 
-    /// ∫_a^b e^{ℓ(t) − ref} dt by 8-point Gauss–Legendre on `panels` equal panels.
+    /// ∫_a^{a+length} e^{ℓ(t) − ref} dt by 8-point Gauss–Legendre on `panels` equal panels
+    /// (`length` is passed separately so a tiny interval keeps its full precision).
     static func integrateExp(
-        from a: Double, to b: Double, panels: Int, reference ref: Double, _ ell: (Double) -> Double
+        from a: Double, length: Double, panels: Int, reference ref: Double, _ ell: (Double) -> Double
     ) -> Double {
-        let width = (b - a) / Double(panels)
+        let width = length / Double(panels)
         var sum = 0.0
         for p in 0..<panels {
             let mid = a + (Double(p) + 0.5) * width

@@ -251,13 +251,14 @@ struct TabulatedGate: ScalarGate {
     /// (q̃(x), 1/q′(x)) for a non-NaN x.
     @inline(__always)
     func counterpart(_ x: Double) -> (gate: Double, inverseSlope: Double) {
-        let s = slope * x + shift
+        let ds = slope * x
+        let s = ds + shift
         let ell = shape.ell(s)
         let inverseSlope = shapeSign * exp(ell) * inverseSlopeScale
-        let ds = s - shift
         if abs(ds) < nearOrigin {
             // ∫_{s₀}^{s} e^{ℓ} = e^{ℓ(s₀)} ∫ e^{ℓ(t) − ℓ(s₀)} dt; combine in the log domain.
-            let part = AdversarialMath.integrateExp(from: shift, to: s, panels: 1, reference: originEll, shape.ell)
+            let part = AdversarialMath.integrateExp(
+                from: shift, length: ds, panels: 1, reference: originEll, shape.ell)
             let scaled = shapeSign * part * integralScale
             let magnitude = exp(originEll + log(abs(scaled)))
             return (originValue + (scaled < 0 ? -magnitude : magnitude), inverseSlope)

@@ -128,6 +128,7 @@ enum GateShape: Sendable, CaseIterable {
 struct GateTable: Sendable {
     static let ellLimit = 200.0
     static let step = 1.0 / 64
+    static let inverseStep = 64.0
 
     let shape: GateShape
     /// s at node 0 and at the last node.
@@ -157,7 +158,7 @@ struct GateTable: Sendable {
                 let steep = h * max(abs(slope), abs(nextSlope))
                 let panels = max(1, Int((steep / 0.25).rounded(.up)))
                 let part = AdversarialMath.integrateExp(
-                    from: s, to: next, panels: panels, reference: nextEll, shape.ell)
+                    from: s, length: direction * h, panels: panels, reference: nextEll, shape.ell)
                 values.append(values[values.count - 1] * exp(ell - nextEll) + part)
                 s = next
                 ell = nextEll
@@ -186,7 +187,7 @@ struct GateTable: Sendable {
     /// R(s) = J(s)·e^{−ℓ(s)} (precondition: `contains(s)`).
     @inline(__always)
     func ratio(_ s: Double) -> Double {
-        let t = (s - lower) * 64
+        let t = (s - lower) * GateTable.inverseStep
         var i = Int(t)
         if i > r.count - 2 { i = r.count - 2 }
         let th = t - Double(i)

@@ -136,7 +136,8 @@ struct AdversarialTests {
         ("golu", ["alpha": .number(1.5), "beta": .number(0.05), "gamma": .number(3)]),
         ("golu", ["beta": .number(8)]), ("golu", ["beta": .number(-0.5)]),
         ("golu", ["alpha": .number(2), "beta": .number(-1), "gamma": .number(-1.5)]),
-        ("golu", ["gamma": .number(-1)]), ("sqish", [:]), ("sqish", ["alpha": .number(1.5)]), ("sqish", ["alpha": .number(0.25)]),
+        ("golu", ["gamma": .number(-1)]), ("sqish", [:]), ("sqish", ["alpha": .number(1.5)]),
+        ("sqish", ["alpha": .number(0.25)]),
         ("sqish", ["alpha": .number(0.25), "beta": .number(2), "gamma": .number(0.5)]),
         ("sqish", ["alpha": .number(0), "beta": .number(0.01), "gamma": .number(4)]),
     ]
