@@ -99,11 +99,11 @@ struct SplitCounterpartKernel: ActivationKernel {
     let gate: SplitGate
 
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
-        for i in x.indices { y[i] = Float(gate.split(AdversarialMath.saturated(x[i])).value) }
+        gate.apply(.value, x, into: y)
     }
 
     func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
-        for i in x.indices { dydx[i] = Float(gate.split(AdversarialMath.saturated(x[i])).slope) }
+        gate.apply(.slope, x, into: dydx)
     }
 }
 

@@ -30,13 +30,6 @@ enum AdversarialMath {
         max(x, 0) + log1p(exp(-abs(x)))
     }
 
-    /// log cosh(y) = |y| + log1p(e^{−2|y|}) − ln 2.
-    @inline(__always)
-    static func logCosh(_ y: Double) -> Double {
-        let a = abs(y)
-        return a + log1p(exp(-2 * a)) - ln2
-    }
-
     /// E1(z) = expm1(z)/z with E1(0) = 1; +∞ once e^z overflows.
     @inline(__always)
     static func expm1OverX(_ z: Double) -> Double {
@@ -101,11 +94,12 @@ enum AdversarialMath {
         0.36268378337836198297, 0.31370664587788728734, 0.22238103445337447054, 0.10122853629037625915,
     ]
 
-    /// ∫_a^b e^{ℓ(t) − ref} dt by 8-point Gauss–Legendre on `panels` equal panels.
+    /// ∫_a^{a+length} e^{ℓ(t) − ref} dt by 8-point Gauss–Legendre on `panels` equal panels
+    /// (`length` is passed separately so a tiny interval keeps its full precision).
     static func integrateExp(
-        from a: Double, to b: Double, panels: Int, reference ref: Double, _ ell: (Double) -> Double
+        from a: Double, length: Double, panels: Int, reference ref: Double, _ ell: (Double) -> Double
     ) -> Double {
-        let width = (b - a) / Double(panels)
+        let width = length / Double(panels)
         var sum = 0.0
         for p in 0..<panels {
             let mid = a + (Double(p) + 0.5) * width

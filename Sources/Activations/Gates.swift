@@ -1,38 +1,88 @@
 import Foundation
 
-/// The gate q of a self-gated activation f(x) = x·q(x) and its counterpart gate
-/// q̃(x) = q(0) + ∫₀ˣ dt / q′(t) (ACTIVATIONS.md §6.3), evaluated in Double.
-///
-/// Degenerate parameter sets whose gate is constant (q′ ≡ 0, e.g. SiLU with β = 0) are kept as
-/// `.constant`: then 1/q′ = +∞ and q̃(x) = ±∞ for x ≠ 0, q̃(0) = q(0) — the honest limits.
+/// One gate q of a self-gated activation f(x) = x·q(x) with its counterpart gate
+/// q̃(x) = q(0) + ∫₀ˣ dt / q′(t) (ACTIVATIONS.md §6.3), evaluated in Double on non-NaN input.
+protocol ScalarGate: Sendable {
+    /// q(0).
+    var originValue: Double { get }
+    /// q(x).
+    func gate(_ x: Double) -> Double
+    /// q′(x).
+    func gateDerivative(_ x: Double) -> Double
+    /// (q̃(x), 1/q′(x)).
+    func counterpart(_ x: Double) -> (gate: Double, inverseSlope: Double)
+}
+
+extension ScalarGate {
+    /// The split counterpart g(x) = x·q̃(x) and g′(x) = q̃(x) + x/q′(x); g(0) = 0, g′(0) = q(0).
+    @inline(__always)
+    func split(_ x: Double) -> (value: Double, slope: Double) {
+        if x == 0 { return (x * originValue, originValue) }
+        let (qt, w) = counterpart(x)
+        // For x ≠ 0, q̃ − q(0) and x/q′ have the same sign, so no ∞ − ∞ can arise.
+        return (x * qt, qt + x * w)
+    }
+}
+
+/// q = σ(βx) (SiLU, GELU-sigmoid with β = 1.702); q̃ = ½ + (2x + 2 sinh(βx)/β)/β, 1/q′ = (2 + 2 cosh βx)/β.
+struct LogisticGate: ScalarGate {
+    let beta: Double
+    var originValue: Double { 0.5 }
+
+    @inline(__always)
+    func gate(_ x: Double) -> Double { AdversarialMath.sigmoid(beta * x) }
+
+    @inline(__always)
+    func gateDerivative(_ x: Double) -> Double {
+        beta * AdversarialMath.sigmoid(beta * x) * AdversarialMath.sigmoid(-beta * x)
+    }
+
+    @inline(__always)
+    func counterpart(_ x: Double) -> (gate: Double, inverseSlope: Double) {
+        let bx = beta * x
+        return (0.5 + (2 * x + 2 * sinh(bx) / beta) / beta, (2 + 2 * cosh(bx)) / beta)
+    }
+}
+
+/// q ≡ value (a degenerate parameter set, e.g. SiLU with β = 0): q′ = 0, so 1/q′ = +∞ and
+/// q̃(x) = ±∞ for x ≠ 0, q̃(0) = q(0) — the honest limits.
+struct ConstantGate: ScalarGate {
+    let value: Double
+    var originValue: Double { value }
+    func gate(_ x: Double) -> Double { value }
+    func gateDerivative(_ x: Double) -> Double { 0 }
+    func counterpart(_ x: Double) -> (gate: Double, inverseSlope: Double) {
+        (x == 0 ? value : (x > 0 ? .infinity : -.infinity), .infinity)
+    }
+}
+
+/// The gate of a split-supported catalog entry, chosen once per parameter set.
 enum SplitGate: Sendable {
-    /// q = σ(βx) (SiLU, GELU-sigmoid with β = 1.702); q̃ in closed form.
-    case logistic(beta: Double)
-    /// q = offset + amplitude·G(slope·x + shift) for a tabulated shape G.
+    case logistic(LogisticGate)
     case tabulated(TabulatedGate)
-    /// q ≡ value.
-    case constant(Double)
+    case constant(ConstantGate)
 
     typealias M = AdversarialMath
 
-    /// The gate of a split-supported catalog entry, or nil when `name` has none.
+    /// The gate of a split-supported catalog entry, or nil when `name` has none (or for Sqish
+    /// with β < 0, where the gate is not real-valued).
     static func make(for name: String, params p: ResolvedParameters) -> SplitGate? {
         switch name {
         case "silu", "swish":
             let beta = p.number("beta")
-            return beta == 0 ? .constant(0.5) : .logistic(beta: beta)
+            return beta == 0 ? .constant(ConstantGate(value: 0.5)) : .logistic(LogisticGate(beta: beta))
         case "gelu":
             switch p.string("approximate") {
             case "tanh": return .tabulated(TabulatedGate(shape: .tanhGELU))
-            case "sigmoid": return .logistic(beta: M.quickGELUScale)
+            case "sigmoid": return .logistic(LogisticGate(beta: M.quickGELUScale))
             default: return .tabulated(TabulatedGate(shape: .normal))
             }
         case "mish":
             return .tabulated(TabulatedGate(shape: .mish))
         case "golu":
-            // q = α·exp(−β e^{−γx}) = α·G(γx − ln β), G the Gompertz shape.
+            // q = α·exp(−β e^{−γx}) = α·G(γx − ln β), G the Gompertz shape (anti-Gompertz for β < 0).
             let alpha = p.number("alpha"), beta = p.number("beta"), gamma = p.number("gamma")
-            if alpha == 0 || gamma == 0 || beta == 0 { return .constant(alpha * exp(-beta)) }
+            if alpha == 0 || gamma == 0 || beta == 0 { return .constant(ConstantGate(value: alpha * exp(-beta))) }
             return checked(
                 TabulatedGate(
                     shape: beta > 0 ? .gompertz : .antiGompertz, amplitude: alpha, slope: gamma,
@@ -41,7 +91,7 @@ enum SplitGate: Sendable {
             // q = α + (1−α)(1 + β e^{−2γ(1−α)x})^{−1/2} = α + (1−α)·G(2γ(1−α)x − ln β).
             let alpha = p.number("alpha"), beta = p.number("beta"), gamma = p.number("gamma")
             if alpha == 1 || gamma == 0 || beta == 0 {
-                return .constant(alpha + (1 - alpha) / (1 + beta).squareRoot())
+                return .constant(ConstantGate(value: alpha + (1 - alpha) / (1 + beta).squareRoot()))
             }
             guard beta > 0 else { return nil }
             return checked(
@@ -56,62 +106,86 @@ enum SplitGate: Sendable {
     /// A tabulated gate, or a constant one when q′(0) underflows even in Double (the gate is then
     /// flat at the origin to machine precision and 1/q′ = +∞ there).
     private static func checked(_ t: TabulatedGate) -> SplitGate {
-        t.isFlatAtOrigin ? .constant(t.originValue) : .tabulated(t)
+        t.isFlatAtOrigin ? .constant(ConstantGate(value: t.originValue)) : .tabulated(t)
     }
 
-    /// q(0).
     var originValue: Double {
         switch self {
-        case .logistic: 0.5
-        case .tabulated(let t): t.originValue
-        case .constant(let v): v
+        case .logistic(let g): g.originValue
+        case .tabulated(let g): g.originValue
+        case .constant(let g): g.originValue
         }
     }
 
-    /// q(x).
-    @inline(__always)
-    func gate(_ x: Double) -> Double {
+    /// What `apply` writes for each element.
+    enum Output {
+        case gate, gateDerivative, counterpartGate, counterpartGateDerivative, value, slope
+    }
+
+    /// out[i] = the requested output at x[i], computed in Double from the saturated input and
+    /// rounded to float32; NaN in → NaN out. The gate is dispatched once, outside the loop.
+    func apply(_ output: Output, _ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         switch self {
-        case .logistic(let beta): M.sigmoid(beta * x)
-        case .tabulated(let t): t.gate(x)
-        case .constant(let v): x.isNaN ? x : v
+        case .logistic(let g): SplitGate.apply(g, output, x, out)
+        case .tabulated(let g): SplitGate.apply(g, output, x, out)
+        case .constant(let g): SplitGate.apply(g, output, x, out)
         }
     }
 
-    /// q′(x).
-    @inline(__always)
-    func gateDerivative(_ x: Double) -> Double {
+    /// (r, r′) = (q, q′) or (q̃, 1/q′) in one pass; see `GatePair.evaluate`.
+    func evaluate(
+        _ x: UnsafeBufferPointer<Float>, counterpart: Bool, value: UnsafeMutableBufferPointer<Float>,
+        slope: UnsafeMutableBufferPointer<Float>
+    ) {
         switch self {
-        case .logistic(let beta): beta * M.sigmoid(beta * x) * M.sigmoid(-beta * x)
-        case .tabulated(let t): t.gateDerivative(x)
-        case .constant: x.isNaN ? x : 0
+        case .logistic(let g): SplitGate.evaluate(g, counterpart, x, value, slope)
+        case .tabulated(let g): SplitGate.evaluate(g, counterpart, x, value, slope)
+        case .constant(let g): SplitGate.evaluate(g, counterpart, x, value, slope)
         }
     }
 
-    /// (q̃(x), 1/q′(x)). NaN in → NaN out.
-    @inline(__always)
-    func counterpart(_ x: Double) -> (gate: Double, inverseSlope: Double) {
-        if x.isNaN { return (x, x) }
-        switch self {
-        case .logistic(let beta):
-            let bx = beta * x
-            let qt = 0.5 + (2 * x + 2 * sinh(bx) / beta) / beta
-            return (qt, (2 + 2 * cosh(bx)) / beta)
-        case .tabulated(let t):
-            return t.counterpart(x)
-        case .constant(let v):
-            return (x == 0 ? v : (x > 0 ? .infinity : -.infinity), .infinity)
+    private static func evaluate<G: ScalarGate>(
+        _ g: G, _ counterpart: Bool, _ x: UnsafeBufferPointer<Float>, _ value: UnsafeMutableBufferPointer<Float>,
+        _ slope: UnsafeMutableBufferPointer<Float>
+    ) {
+        for i in x.indices {
+            let v = x[i]
+            if v.isNaN {
+                value[i] = v
+                slope[i] = v
+                continue
+            }
+            let d = M.saturated(v)
+            if counterpart {
+                let (qt, w) = g.counterpart(d)
+                value[i] = Float(qt)
+                slope[i] = Float(w)
+            } else {
+                value[i] = Float(g.gate(d))
+                slope[i] = Float(g.gateDerivative(d))
+            }
         }
     }
 
-    /// The split counterpart g(x) = x·q̃(x) and g′(x) = q̃(x) + x/q′(x); g(0) = 0, g′(0) = q(0).
     @inline(__always)
-    func split(_ x: Double) -> (value: Double, slope: Double) {
-        if x.isNaN { return (x, x) }
-        if x == 0 { return (x * originValue, originValue) }
-        let (qt, w) = counterpart(x)
-        // For x ≠ 0, q̃ − q(0) and x/q′ have the same sign, so no ∞ − ∞ can arise.
-        return (x * qt, qt + x * w)
+    private static func apply<G: ScalarGate>(
+        _ g: G, _ output: Output, _ x: UnsafeBufferPointer<Float>, _ out: UnsafeMutableBufferPointer<Float>
+    ) {
+        @inline(__always)
+        func loop(_ f: (Double) -> Double) {
+            for i in x.indices {
+                let v = x[i]
+                out[i] = v.isNaN ? v : Float(f(M.saturated(v)))
+            }
+        }
+        switch output {
+        case .gate: loop { g.gate($0) }
+        case .gateDerivative: loop { g.gateDerivative($0) }
+        case .counterpartGate: loop { g.counterpart($0).gate }
+        case .counterpartGateDerivative: loop { g.counterpart($0).inverseSlope }
+        case .value: loop { g.split($0).value }
+        case .slope: loop { g.split($0).slope }
+        }
     }
 }
 
@@ -122,7 +196,7 @@ enum SplitGate: Sendable {
 /// a tabulated shape).
 /// Near the origin (|s − s₀| < δ) the difference is integrated directly by Gauss–Legendre
 /// instead of being taken between two table values, so it never cancels.
-struct TabulatedGate: Sendable {
+struct TabulatedGate: ScalarGate {
     let shape: GateShape
     let table: GateTable?
     let offset: Double
@@ -177,13 +251,14 @@ struct TabulatedGate: Sendable {
     /// (q̃(x), 1/q′(x)) for a non-NaN x.
     @inline(__always)
     func counterpart(_ x: Double) -> (gate: Double, inverseSlope: Double) {
-        let s = slope * x + shift
+        let ds = slope * x
+        let s = ds + shift
         let ell = shape.ell(s)
         let inverseSlope = shapeSign * exp(ell) * inverseSlopeScale
-        let ds = s - shift
         if abs(ds) < nearOrigin {
             // ∫_{s₀}^{s} e^{ℓ} = e^{ℓ(s₀)} ∫ e^{ℓ(t) − ℓ(s₀)} dt; combine in the log domain.
-            let part = AdversarialMath.integrateExp(from: shift, to: s, panels: 1, reference: originEll, shape.ell)
+            let part = AdversarialMath.integrateExp(
+                from: shift, length: ds, panels: 1, reference: originEll, shape.ell)
             let scaled = shapeSign * part * integralScale
             let magnitude = exp(originEll + log(abs(scaled)))
             return (originValue + (scaled < 0 ? -magnitude : magnitude), inverseSlope)
@@ -210,6 +285,11 @@ struct TabulatedGate: Sendable {
 /// Every output is computed in Double and rounded to float32: the counterpart gate and its
 /// derivative grow exponentially and are ±inf (never NaN) beyond float32 range; NaN in → NaN out.
 /// Outputs may alias the input.
+///
+/// Layer use, with a = W₁h + c₁ and z = W₂h + c₂ (element-wise, same shape):
+/// forward y = a ⊙ r(z); backward ∂L/∂a = g ⊙ r(z), ∂L/∂z = g ⊙ a ⊙ r′(z), where (r, r′) is
+/// (q, q′) for an HD-FGD layer and (q̃, 1/q′) for its counterpart — `evaluate(_:counterpart:…)`
+/// gives both in one pass.
 public struct GatePair: Sendable {
     let gate: SplitGate
 
@@ -229,23 +309,33 @@ public struct GatePair: Sendable {
 
     /// out[i] = q(x[i]).
     public func gate(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
-        for i in x.indices { out[i] = Float(gate.gate(AdversarialMath.saturated(x[i]))) }
+        gate.apply(.gate, x, into: out)
     }
 
     /// out[i] = q′(x[i]).
     public func gateDerivative(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
-        for i in x.indices { out[i] = Float(gate.gateDerivative(AdversarialMath.saturated(x[i]))) }
+        gate.apply(.gateDerivative, x, into: out)
     }
 
     /// out[i] = q̃(x[i]).
     public func counterpartGate(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
-        for i in x.indices { out[i] = Float(gate.counterpart(AdversarialMath.saturated(x[i])).gate) }
+        gate.apply(.counterpartGate, x, into: out)
+    }
+
+    /// value[i] = r(x[i]) and slope[i] = r′(x[i]) in one pass, where r = q (`counterpart: false`)
+    /// or r = q̃ with r′ = 1/q′ (`counterpart: true`). Both outputs must have `x.count` elements.
+    public func evaluate(
+        _ x: UnsafeBufferPointer<Float>, counterpart: Bool, value: UnsafeMutableBufferPointer<Float>,
+        slope: UnsafeMutableBufferPointer<Float>
+    ) {
+        precondition(value.count == x.count && slope.count == x.count, "output size must match input size")
+        gate.evaluate(x, counterpart: counterpart, value: value, slope: slope)
     }
 
     /// out[i] = q̃′(x[i]) = 1/q′(x[i]).
     public func counterpartGateDerivative(
         _ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>
     ) {
-        for i in x.indices { out[i] = Float(gate.counterpart(AdversarialMath.saturated(x[i])).inverseSlope) }
+        gate.apply(.counterpartGateDerivative, x, into: out)
     }
 }

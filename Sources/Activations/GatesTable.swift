@@ -62,14 +62,19 @@ enum GateShape: Sendable, CaseIterable {
         case .tanhGELU:
             if abs(s) > 1e6 { return .infinity }
             let du = M.geluK * (1 + 3 * M.geluC * s * s)
-            let v = 2 * M.geluK * (s + M.geluC * s * s * s)
-            return -log(2 * du) - M.logSigmoid(v) - M.logSigmoid(-v)
+            let v = abs(2 * M.geluK * (s + M.geluC * s * s * s))
+            // −log σ(v) − log σ(−v) = |v| + 2 log1p(e^{−|v|}).
+            return -log(2 * du) + v + 2 * log1p(exp(-v))
         case .mish:
-            return 2 * M.logCosh(M.softplus(s)) - M.logSigmoid(s)
+            // 2 log cosh(sp) − log σ(s), sharing log1p(e^{−|s|}) between sp(s) and log σ(s).
+            let l = log1p(exp(-abs(s)))
+            let sp = max(s, 0) + l
+            return 2 * (sp + log1p(exp(-2 * sp)) - M.ln2) - min(s, 0) + l
         case .gompertz:
             return s + exp(-s)
         case .sqrtSigmoid:
-            return M.ln2 - 0.5 * M.logSigmoid(s) - M.logSigmoid(-s)
+            // ln 2 − ½ log σ(s) − log σ(−s).
+            return M.ln2 - 0.5 * min(s, 0) - min(-s, 0) + 1.5 * log1p(exp(-abs(s)))
         case .antiGompertz:
             return s - exp(-s)
         }
@@ -123,6 +128,7 @@ enum GateShape: Sendable, CaseIterable {
 struct GateTable: Sendable {
     static let ellLimit = 200.0
     static let step = 1.0 / 64
+    static let inverseStep = 64.0
 
     let shape: GateShape
     /// s at node 0 and at the last node.
@@ -152,7 +158,7 @@ struct GateTable: Sendable {
                 let steep = h * max(abs(slope), abs(nextSlope))
                 let panels = max(1, Int((steep / 0.25).rounded(.up)))
                 let part = AdversarialMath.integrateExp(
-                    from: s, to: next, panels: panels, reference: nextEll, shape.ell)
+                    from: s, length: direction * h, panels: panels, reference: nextEll, shape.ell)
                 values.append(values[values.count - 1] * exp(ell - nextEll) + part)
                 s = next
                 ell = nextEll
@@ -181,7 +187,7 @@ struct GateTable: Sendable {
     /// R(s) = J(s)·e^{−ℓ(s)} (precondition: `contains(s)`).
     @inline(__always)
     func ratio(_ s: Double) -> Double {
-        let t = (s - lower) * 64
+        let t = (s - lower) * GateTable.inverseStep
         var i = Int(t)
         if i > r.count - 2 { i = r.count - 2 }
         let th = t - Double(i)
