@@ -857,6 +857,18 @@ def test_kubectl_kustomize_renders_the_listed_objects(manifests, kustomization):
     )
 
 
+def test_manifests_match_the_kubernetes_api_schema(manifests):
+    # Optional: `pip install kubernetes-validate` (bundled OpenAPI schemas, no cluster).
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    for name, documents in manifests.items():
+        for document in documents:
+            for version in ("1.27.0", kubernetes_validate.latest_version()):
+                try:
+                    kubernetes_validate.validate(document, version, strict=True)
+                except kubernetes_validate.ValidationError as error:
+                    pytest.fail(f"{name}: {document['kind']} invalid for Kubernetes {version}: {error}")
+
+
 # --------------------------------------------------------------------------
 # compose.yaml
 
