@@ -27,9 +27,10 @@ RUN export DEBIAN_FRONTEND=noninteractive \
 
 WORKDIR /build
 
-# Resolve dependencies in their own layer so that source edits do not refetch them.
+# Resolve dependencies in their own layer so that source edits do not refetch them
+# (honouring a Package.resolved exactly when one is present).
 COPY Package.* ./
-RUN swift package resolve
+RUN swift package resolve $([ -f Package.resolved ] && echo --force-resolved-versions || true)
 
 COPY . .
 RUN swift build -c release --product activation-service --static-swift-stdlib \

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import json
 import os
 import platform
 import re
@@ -181,13 +182,12 @@ def apt_installed(stage: Stage) -> set[str]:
 
 def copy_parts(instruction: Instruction) -> tuple[dict[str, str], list[str], str]:
     """Flags, sources and destination of a COPY instruction (shell or JSON form)."""
-    words = shlex.split(instruction.args)
+    rest = instruction.args
     flags: dict[str, str] = {}
-    while words and words[0].startswith("--"):
-        key, _, value = words.pop(0)[2:].partition("=")
-        flags[key] = value
-    if words and words[0].startswith("["):
-        words = yaml.safe_load(" ".join(words))
+    while match := re.match(r"--([\w-]+)(?:=(\S*))?\s+", rest):
+        flags[match.group(1)] = match.group(2) or ""
+        rest = rest[match.end() :]
+    words = json.loads(rest) if rest.startswith("[") else shlex.split(rest)
     assert len(words) >= 2, f"line {instruction.line}: COPY needs a source and a destination"
     return flags, words[:-1], words[-1]
 
@@ -280,10 +280,12 @@ def test_runtime_stage_exposes_8080_and_has_a_healthcheck_using_the_binary(runti
     assert str(CONTAINER_PORT) in exposed
     checks = runtime_stage.all("HEALTHCHECK")
     assert len(checks) == 1
-    command = checks[0].args.split(" CMD ", 1)
-    assert len(command) == 2, "HEALTHCHECK needs a CMD"
-    assert re.search(rf"(^|/)({BINARY_NAME})\s+healthcheck\b", command[1].strip().strip('[]').replace('", "', " ").replace('"', "")), command[1]
-    assert "curl" not in command[1] and "wget" not in command[1]
+    options, separator, command = checks[0].args.partition("CMD ")
+    assert separator and all(o.startswith("--") for o in options.split()), "HEALTHCHECK needs options and a CMD"
+    command = command.strip()
+    argv = json.loads(command) if command.startswith("[") else shlex.split(command)
+    assert Path(argv[0]).name == BINARY_NAME and argv[1] == "healthcheck", argv
+    assert "curl" not in command and "wget" not in command
     forbidden = apt_installed(runtime_stage) & {"curl", "wget", "swift", "build-essential"}
     assert not forbidden, f"runtime stage installs {sorted(forbidden)}"
 
@@ -703,6 +705,7 @@ def test_deployment_security_context_is_locked_down(pod, container, runtime_stag
     pod_security = pod["spec"].get("securityContext", {})
     security = container["securityContext"]
     assert security.get("runAsNonRoot", pod_security.get("runAsNonRoot")) is True
+    assert pod_security.get("runAsNonRoot", True) is True, "pod and container must agree on runAsNonRoot"
     assert security["readOnlyRootFilesystem"] is True
     assert security["allowPrivilegeEscalation"] is False
     assert security.get("privileged", False) is False
@@ -852,6 +855,18 @@ def test_kubectl_kustomize_renders_the_listed_objects(manifests, kustomization):
     assert sorted((d["kind"], d["metadata"]["name"]) for d in rendered) == sorted(
         (d["kind"], d["metadata"]["name"]) for d in expected
     )
+
+
+def test_manifests_match_the_kubernetes_api_schema(manifests):
+    # Optional: `pip install kubernetes-validate` (bundled OpenAPI schemas, no cluster).
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    for name, documents in manifests.items():
+        for document in documents:
+            for version in ("1.27.0", kubernetes_validate.latest_version()):
+                try:
+                    kubernetes_validate.validate(document, version, strict=True)
+                except kubernetes_validate.ValidationError as error:
+                    pytest.fail(f"{name}: {document['kind']} invalid for Kubernetes {version}: {error}")
 
 
 # --------------------------------------------------------------------------
