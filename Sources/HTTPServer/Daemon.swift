@@ -74,12 +74,14 @@ final class DaemonHandle: @unchecked Sendable {
             throw HTTPServerError(.invalidConfiguration, "limits must be positive (memory limit ≥ 4096 bytes)")
         }
 
-        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
+        var flags =
+            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
         if case .ipv6 = address {
             flags |= address.isDualStackAny ? MHD_USE_DUAL_STACK.rawValue : MHD_USE_IPv6.rawValue
         }
-        let threads = configuration.threads > 0 ? configuration.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let threads =
+            configuration.threads > 0 ? configuration.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
         let context = Unmanaged.passRetained(core)
         let cls = context.toOpaque()
@@ -143,7 +145,9 @@ private func functionAddress<F>(_ function: F) -> Int {
 }
 
 private func withSocketAddress<R>(
-    _ address: BindAddress, port: UInt16, _ body: (UnsafeMutableRawPointer) -> R
+    _ address: BindAddress,
+    port: UInt16,
+    _ body: (UnsafeMutableRawPointer) -> R
 ) -> R {
     switch address {
     case .ipv4(let bytes):
@@ -168,7 +172,14 @@ private func serverCore(_ cls: UnsafeMutableRawPointer?) -> ServerCore {
 /// `MHD_AccessHandlerCallback`: called after the headers, per body chunk, for the final call,
 /// and again after every resume.
 private let accessHandler: MHD_AccessHandlerCallback = {
-    cls, connection, url, method, _, uploadData, uploadDataSize, requestSlot in
+    cls,
+    connection,
+    url,
+    method,
+    _,
+    uploadData,
+    uploadDataSize,
+    requestSlot in
     guard let connection, let uploadDataSize, let requestSlot else { return .NO }
     if let existing = requestSlot.pointee {
         let request = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
@@ -187,7 +198,8 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         method: method.map { String(cString: $0) } ?? "GET",
         path: url.map { String(cString: $0) } ?? "/",
         query: connectionValues(connection, .GET_ARGUMENT_KIND),
-        headers: HTTPHeaders(fields: connectionValues(connection, .HEADER_KIND)))
+        headers: HTTPHeaders(fields: connectionValues(connection, .HEADER_KIND))
+    )
     let request = RequestContext(connection: ConnectionRef(raw: connection), core: serverCore(cls), head: head)
     requestSlot.pointee = Unmanaged.passRetained(request).toOpaque()
     return request.start()
@@ -427,8 +439,10 @@ final class RequestContext: ShutdownParticipant {
     }
 
     private static let serviceUnavailable = HTTPResponse(
-        status: 503, headers: ["Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"],
-        bytes: Array("server is shutting down\n".utf8))
+        status: 503,
+        headers: ["Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"],
+        bytes: Array("server is shutting down\n".utf8)
+    )
 
     /// Builds the MHD response and queues it; `closing` ends the connection afterwards (used when
     /// the body was not read).
@@ -463,7 +477,12 @@ final class RequestContext: ShutdownParticipant {
             let context = StreamContext(connection: connection, stream: stream, core: core)
             let retained = Unmanaged.passRetained(context)
             mhdResponse = MHD_create_response_from_callback(
-                UInt64.max, 32 * 1024, readStream, retained.toOpaque(), freeStream)  // UInt64.max = MHD_SIZE_UNKNOWN
+                UInt64.max,
+                32 * 1024,
+                readStream,
+                retained.toOpaque(),
+                freeStream
+            )  // UInt64.max = MHD_SIZE_UNKNOWN
             if mhdResponse == nil {
                 retained.release()
                 context.streamFreed()

@@ -32,7 +32,11 @@ struct ThroughputMeasurement {
         let (server, port) = try makeServer()
         defer { server.shutdown(drainTimeout: .seconds(1)) }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("post-\(getpid()).lua")
-        try "wrk.method = \"POST\"\nwrk.body = string.rep(\"x\", 1048576)\n".write(to: script, atomically: true, encoding: .utf8)
+        try "wrk.method = \"POST\"\nwrk.body = string.rep(\"x\", 1048576)\n".write(
+            to: script,
+            atomically: true,
+            encoding: .utf8
+        )
         defer { try? FileManager.default.removeItem(at: script) }
         let report = try wrk(["-t2", "-c8", "-d5s", "-s", script.path, "http://127.0.0.1:\(port)/echo"])
         print("wrk POST 1 MiB echo:\n\(report)")
