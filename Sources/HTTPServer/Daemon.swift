@@ -172,14 +172,7 @@ private func serverCore(_ cls: UnsafeMutableRawPointer?) -> ServerCore {
 /// `MHD_AccessHandlerCallback`: called after the headers, per body chunk, for the final call,
 /// and again after every resume.
 private let accessHandler: MHD_AccessHandlerCallback = {
-    cls,
-    connection,
-    url,
-    method,
-    _,
-    uploadData,
-    uploadDataSize,
-    requestSlot in
+    cls, connection, url, method, _, uploadData, uploadDataSize, requestSlot in
     guard let connection, let uploadDataSize, let requestSlot else { return .NO }
     if let existing = requestSlot.pointee {
         let request = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
@@ -249,7 +242,7 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
 // MARK: - Per-request state machine
 
 /// One request on one connection, owned by MHD's `*req_cls` (retained on the first access-handler
-/// call, released in NOTIFY_COMPLETED) and by any `Responder` the handler keeps.
+/// call, released in NOTIFY_COMPLETED). Responders hold it weakly.
 final class RequestContext: ShutdownParticipant {
     private enum Phase {
         /// Reading the body.
@@ -414,6 +407,9 @@ final class RequestContext: ShutdownParticipant {
 
     /// NOTIFY_COMPLETED: the connection is done with this request; later responders are no-ops.
     func completed(cleanly: Bool) {
+        if !cleanly {
+            core.logger.debug("Request ended before its response was sent", metadata: ["path": "\(head.path)"])
+        }
         state.withLock { state in
             state.isCompleted = true
             state.phase = .done
