@@ -7,7 +7,9 @@ public enum Gzip {
     ///   - level: zlib level 0 (store) … 9 (best); 1 is fastest and usually enough for JSON.
     /// - Throws: ``GzipError/Code/invalidArgument`` for a level outside 0...9.
     public static func compress(
-        _ bytes: UnsafeRawBufferPointer, coding: ContentCoding = .gzip, level: Int = 1
+        _ bytes: UnsafeRawBufferPointer,
+        coding: ContentCoding = .gzip,
+        level: Int = 1
     ) throws(GzipError) -> [UInt8] {
         guard (0...9).contains(level) else {
             throw GzipError(.invalidArgument, "compression level \(level) is outside 0...9")
@@ -23,7 +25,9 @@ public enum Gzip {
 
     /// Compresses `bytes` with `coding`; see ``compress(_:coding:level:)-(UnsafeRawBufferPointer,_,_)``.
     public static func compress(
-        _ bytes: [UInt8], coding: ContentCoding = .gzip, level: Int = 1
+        _ bytes: [UInt8],
+        coding: ContentCoding = .gzip,
+        level: Int = 1
     ) throws(GzipError) -> [UInt8] {
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(GzipError) in try compress(raw, coding: coding, level: level) }
@@ -39,7 +43,9 @@ public enum Gzip {
     /// - Throws: ``GzipError/Code/outputTooLarge`` past the cap, ``GzipError/Code/corruptData``
     ///   for corrupt, truncated or trailing data.
     public static func decompress(
-        _ bytes: UnsafeRawBufferPointer, coding: ContentCoding, maxOutputBytes: Int
+        _ bytes: UnsafeRawBufferPointer,
+        coding: ContentCoding,
+        maxOutputBytes: Int
     ) throws(GzipError) -> [UInt8] {
         guard maxOutputBytes >= 0 else {
             throw GzipError(.invalidArgument, "maxOutputBytes must not be negative")
@@ -73,7 +79,9 @@ public enum Gzip {
 
     /// Decodes `bytes`; see ``decompress(_:coding:maxOutputBytes:)-(UnsafeRawBufferPointer,_,_)``.
     public static func decompress(
-        _ bytes: [UInt8], coding: ContentCoding, maxOutputBytes: Int
+        _ bytes: [UInt8],
+        coding: ContentCoding,
+        maxOutputBytes: Int
     ) throws(GzipError) -> [UInt8] {
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(GzipError) in

@@ -33,7 +33,13 @@ final class ZStream {
     static func compressor(framing: Framing, level: Int) throws(GzipError) -> ZStream {
         let z = ZStream(direction: .deflate)
         let status = CZlib_deflateInit2(
-            z.stream, Int32(level), Z_DEFLATED, framing.windowBits, 8, Z_DEFAULT_STRATEGY)
+            z.stream,
+            Int32(level),
+            Z_DEFLATED,
+            framing.windowBits,
+            8,
+            Z_DEFAULT_STRATEGY
+        )
         guard status == Z_OK else {
             z.initialized = false
             throw GzipError(zlibStatus: status, message: nil)
@@ -93,7 +99,8 @@ final class ZStream {
                 if status == Z_STREAM_END { break }
                 if status == Z_OK && (consumed > 0 || produced > 0) { continue }
                 // With a deflateBound-sized buffer deflate always finishes; anything else is a bug.
-                failure = status == Z_OK || status == Z_BUF_ERROR
+                failure =
+                    status == Z_OK || status == Z_BUF_ERROR
                     ? GzipError(.internalError, "deflate made no progress")
                     : GzipError(zlibStatus: status, message: zlibMessage)
                 break
@@ -109,7 +116,9 @@ final class ZStream {
     ///
     /// - Parameter multiMember: keep decoding when a stream ends and input remains (gzip members).
     func decompressAll(
-        _ input: UnsafeRawBufferPointer, multiMember: Bool, maxOutputBytes cap: Int
+        _ input: UnsafeRawBufferPointer,
+        multiMember: Bool,
+        maxOutputBytes cap: Int
     ) throws(GzipError) -> [UInt8] {
         var output: [UInt8] = []
         var produced = 0

@@ -74,12 +74,14 @@ final class DaemonHandle: @unchecked Sendable {
             throw HTTPServerError(.invalidConfiguration, "limits must be positive (memory limit ≥ 4096 bytes)")
         }
 
-        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
+        var flags =
+            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
         if case .ipv6 = address {
             flags |= address.isDualStackAny ? MHD_USE_DUAL_STACK.rawValue : MHD_USE_IPv6.rawValue
         }
-        let threads = configuration.threads > 0 ? configuration.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let threads =
+            configuration.threads > 0 ? configuration.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
         let context = Unmanaged.passRetained(core)
         let cls = context.toOpaque()
@@ -143,7 +145,9 @@ private func functionAddress<F>(_ function: F) -> Int {
 }
 
 private func withSocketAddress<R>(
-    _ address: BindAddress, port: UInt16, _ body: (UnsafeMutableRawPointer) -> R
+    _ address: BindAddress,
+    port: UInt16,
+    _ body: (UnsafeMutableRawPointer) -> R
 ) -> R {
     switch address {
     case .ipv4(let bytes):
@@ -187,7 +191,8 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         method: method.map { String(cString: $0) } ?? "GET",
         path: url.map { String(cString: $0) } ?? "/",
         query: connectionValues(connection, .GET_ARGUMENT_KIND),
-        headers: HTTPHeaders(fields: connectionValues(connection, .HEADER_KIND)))
+        headers: HTTPHeaders(fields: connectionValues(connection, .HEADER_KIND))
+    )
     let request = RequestContext(connection: ConnectionRef(raw: connection), core: serverCore(cls), head: head)
     requestSlot.pointee = Unmanaged.passRetained(request).toOpaque()
     return request.start()
@@ -237,7 +242,7 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
 // MARK: - Per-request state machine
 
 /// One request on one connection, owned by MHD's `*req_cls` (retained on the first access-handler
-/// call, released in NOTIFY_COMPLETED) and by any `Responder` the handler keeps.
+/// call, released in NOTIFY_COMPLETED). Responders hold it weakly.
 final class RequestContext: ShutdownParticipant {
     private enum Phase {
         /// Reading the body.
@@ -402,6 +407,9 @@ final class RequestContext: ShutdownParticipant {
 
     /// NOTIFY_COMPLETED: the connection is done with this request; later responders are no-ops.
     func completed(cleanly: Bool) {
+        if !cleanly {
+            core.logger.debug("Request ended before its response was sent", metadata: ["path": "\(head.path)"])
+        }
         state.withLock { state in
             state.isCompleted = true
             state.phase = .done
@@ -427,8 +435,10 @@ final class RequestContext: ShutdownParticipant {
     }
 
     private static let serviceUnavailable = HTTPResponse(
-        status: 503, headers: ["Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"],
-        bytes: Array("server is shutting down\n".utf8))
+        status: 503,
+        headers: ["Content-Type": "text/plain; charset=utf-8", "Retry-After": "1"],
+        bytes: Array("server is shutting down\n".utf8)
+    )
 
     /// Builds the MHD response and queues it; `closing` ends the connection afterwards (used when
     /// the body was not read).
@@ -463,7 +473,12 @@ final class RequestContext: ShutdownParticipant {
             let context = StreamContext(connection: connection, stream: stream, core: core)
             let retained = Unmanaged.passRetained(context)
             mhdResponse = MHD_create_response_from_callback(
-                UInt64.max, 32 * 1024, readStream, retained.toOpaque(), freeStream)  // UInt64.max = MHD_SIZE_UNKNOWN
+                UInt64.max,
+                32 * 1024,
+                readStream,
+                retained.toOpaque(),
+                freeStream
+            )  // UInt64.max = MHD_SIZE_UNKNOWN
             if mhdResponse == nil {
                 retained.release()
                 context.streamFreed()

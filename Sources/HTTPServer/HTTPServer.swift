@@ -66,7 +66,8 @@ public final class HTTPServer: Sendable {
             state = .running(daemon, core)
             logger.info(
                 "HTTP server listening",
-                metadata: ["host": "\(configuration.host)", "port": "\(daemon.port)"])
+                metadata: ["host": "\(configuration.host)", "port": "\(daemon.port)"]
+            )
             return daemon.port
         }
     }
@@ -115,7 +116,8 @@ public final class HTTPServer: Sendable {
             if !core.registry.waitUntilIdle(timeout: drainTimeout) {
                 logger.warning(
                     "Drain timeout passed; ending remaining requests",
-                    metadata: ["count": "\(core.registry.inFlightCount)"])
+                    metadata: ["count": "\(core.registry.inFlightCount)"]
+                )
             }
             for participant in core.registry.beginStopping() { participant.shutDown() }
             // Let the 503s and stream terminators just queued reach their clients.

@@ -4,43 +4,45 @@ import Testing
 @Suite struct AcceptEncodingTests {
     static let all: [ContentCoding] = [.gzip, .deflate, .identity]
 
-    @Test(arguments: [
-        // (header, expected with all three offered)
-        (nil, ContentCoding.identity),
-        ("", .identity),
-        ("   ", .identity),
-        ("gzip", .gzip),
-        ("GZIP", .gzip),
-        ("x-gzip", .gzip),
-        ("deflate", .deflate),
-        ("identity", .identity),
-        ("br", .identity),
-        ("br, zstd", .identity),
-        ("gzip, deflate", .gzip),
-        ("deflate, gzip", .gzip),  // tie → gzip
-        ("deflate, gzip;q=0.5", .deflate),
-        ("gzip;q=0.2, deflate;q=0.8", .deflate),
-        ("gzip;q=0.001", .gzip),  // listed beats the implicit identity fallback
-        ("gzip;q=0", .identity),
-        ("gzip;q=0, deflate;q=0", .identity),
-        ("*", .gzip),
-        ("*;q=0.5, gzip;q=0.1", .deflate),
-        ("*;q=0", .identity),  // nothing acceptable → identity rather than 406
-        ("identity;q=0, gzip;q=0.001", .gzip),
-        ("identity;q=0", .identity),
-        ("gzip;Q=0.7, identity;q=0.9", .identity),
-        ("identity;q=1, gzip;q=1", .gzip),
-        ("gzip ; q=1.0 , deflate", .gzip),
-        ("gzip;q=1.001", .identity),  // invalid q → element ignored
-        ("gzip;q=2", .identity),
-        ("gzip;q=abc, deflate", .deflate),
-        ("gzip;q=0.1234", .identity),  // more than three decimals → ignored
-        ("gzip;level=1", .gzip),  // unknown parameter is ignored
-        (",,gzip,,", .gzip),
-        ("gz ip", .identity),  // not a token
-        ("deflate;q=0.5, *;q=0.9", .gzip),
-        ("deflate;q=0.5, *;q=0.9, identity;q=0.95", .identity),
-    ] as [(String?, ContentCoding)])
+    @Test(
+        arguments: [
+            // (header, expected with all three offered)
+            (nil, ContentCoding.identity),
+            ("", .identity),
+            ("   ", .identity),
+            ("gzip", .gzip),
+            ("GZIP", .gzip),
+            ("x-gzip", .gzip),
+            ("deflate", .deflate),
+            ("identity", .identity),
+            ("br", .identity),
+            ("br, zstd", .identity),
+            ("gzip, deflate", .gzip),
+            ("deflate, gzip", .gzip),  // tie → gzip
+            ("deflate, gzip;q=0.5", .deflate),
+            ("gzip;q=0.2, deflate;q=0.8", .deflate),
+            ("gzip;q=0.001", .gzip),  // listed beats the implicit identity fallback
+            ("gzip;q=0", .identity),
+            ("gzip;q=0, deflate;q=0", .identity),
+            ("*", .gzip),
+            ("*;q=0.5, gzip;q=0.1", .deflate),
+            ("*;q=0", .identity),  // nothing acceptable → identity rather than 406
+            ("identity;q=0, gzip;q=0.001", .gzip),
+            ("identity;q=0", .identity),
+            ("gzip;Q=0.7, identity;q=0.9", .identity),
+            ("identity;q=1, gzip;q=1", .gzip),
+            ("gzip ; q=1.0 , deflate", .gzip),
+            ("gzip;q=1.001", .identity),  // invalid q → element ignored
+            ("gzip;q=2", .identity),
+            ("gzip;q=abc, deflate", .deflate),
+            ("gzip;q=0.1234", .identity),  // more than three decimals → ignored
+            ("gzip;level=1", .gzip),  // unknown parameter is ignored
+            (",,gzip,,", .gzip),
+            ("gz ip", .identity),  // not a token
+            ("deflate;q=0.5, *;q=0.9", .gzip),
+            ("deflate;q=0.5, *;q=0.9, identity;q=0.95", .identity),
+        ] as [(String?, ContentCoding)]
+    )
     func negotiation(header: String?, expected: ContentCoding) {
         #expect(AcceptEncoding(header: header).preferred(among: Self.all) == expected)
     }

@@ -125,7 +125,9 @@ final class TestConnection {
                 let line = try readLine()
                 if line.isEmpty { break }
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                headers.append(
+                    (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                )
             }
             if status >= 100 && status < 200 { continue }
             return TestResponse(status: status, headers: headers, body: [])
@@ -170,7 +172,10 @@ final class TestConnection {
     }
 
     func request(
-        _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []
+        _ method: String,
+        _ target: String,
+        headers: [(String, String)] = [],
+        body: [UInt8] = []
     ) throws -> TestResponse {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
