@@ -503,10 +503,21 @@ private struct SpecParser {
             throw JobSpecError(
                 pointer: activationPointer + "/trainable", "trainable activation parameters are not supported with hdfgd")
         }
+        // Validate on a copy with width-1 layers (same kernels, gates and trainable slots, no
+        // large allocation on the caller's thread), then count the real network analytically.
+        var probe = model
+        probe.hidden = model.hidden.map { _ in 1 }
         let net = try NetworkFactory.make(
-            data: data, model: model, activation: activation, seed: 0, environment: env,
+            data: data, model: probe, activation: activation, seed: 0, environment: env,
             activationPointer: activationPointer)
-        return net.parameterCount
+        let activationValues = net.layout.filter { $0.name.hasPrefix("activation") }.reduce(0) { $0 + $1.range.count }
+        var count = activationValues
+        var previous = data.features
+        for width in model.hidden {
+            count += (model.hdfgd ? 2 : 1) * (previous * width + width)
+            previous = width
+        }
+        return count + previous * data.outputs + data.outputs
     }
 
     func target(_ v: JSONValue, at p: String) throws(JobSpecError) -> (x: [Float], y: [Float], JSONValue) {

@@ -284,3 +284,23 @@ import Testing
         _ = try parse(body, environment: env)
     }
 }
+
+@Suite struct ParameterCountTests {
+    /// The analytic count used for the work limit matches the network that is trained.
+    @Test func countMatchesTheBuiltNetwork() throws {
+        let models: [[String: Any]] = [
+            ["hidden": [5, 3], "activation": ["name": "tanh"]],
+            ["hidden": [4, 6, 2], "activation": ["name": "vector", "trainable": true]],
+            ["hidden": [4, 6], "activation": ["name": "scaled_softplus", "trainable": true]],
+            ["hidden": [7, 3], "activation": ["name": "tanh"], "hdfgd": true],
+            ["hidden": [] as [Any], "activation": ["name": "tanh"]],
+        ]
+        for model in models {
+            let spec = try parse(["dataset": ["name": "spiral", "samples": 10], "model": model, "training": ["epochs": 1]])
+            guard case .train(let job) = spec.body else { return }
+            let net = try NetworkFactory.make(
+                data: job.data, model: job.model, activation: job.activation, seed: 0, environment: testEnvironment)
+            #expect(spec.work == Double(10 * net.parameterCount), "\(model)")
+        }
+    }
+}
