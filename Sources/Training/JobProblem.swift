@@ -9,7 +9,13 @@ public struct JobProblem: Sendable, Equatable {
     public var detail: String
     public var extensions: [(key: String, value: JSONValue)]
 
-    public init(type: String, title: String, status: Int, detail: String, extensions: [(key: String, value: JSONValue)] = []) {
+    public init(
+        type: String,
+        title: String,
+        status: Int,
+        detail: String,
+        extensions: [(key: String, value: JSONValue)] = []
+    ) {
         self.type = type
         self.title = title
         self.status = status
@@ -26,21 +32,30 @@ public struct JobProblem: Sendable, Equatable {
             [
                 ("type", .string(type)), ("title", .string(title)), ("status", .number(Double(status))),
                 ("detail", .string(detail)),
-            ] + extensions)
+            ] + extensions
+        )
     }
 
     /// Training produced a non-finite loss or parameter.
     static func diverged(epoch: Int, reason: String) -> JobProblem {
         JobProblem(
-            type: "/problems/training-diverged", title: "Training diverged", status: 422,
-            detail: "training diverged at epoch \(epoch): \(reason)", extensions: [("epoch", .number(Double(epoch)))])
+            type: "/problems/training-diverged",
+            title: "Training diverged",
+            status: 422,
+            detail: "training diverged at epoch \(epoch): \(reason)",
+            extensions: [("epoch", .number(Double(epoch)))]
+        )
     }
 
     /// The job was cancelled (by the client or at shutdown).
     static func cancelled(reason: String, epoch: Int?) -> JobProblem {
         JobProblem(
-            type: "/problems/job-cancelled", title: "Job cancelled", status: 409, detail: reason,
-            extensions: epoch.map { [("epoch", .number(Double($0)))] } ?? [])
+            type: "/problems/job-cancelled",
+            title: "Job cancelled",
+            status: 409,
+            detail: reason,
+            extensions: epoch.map { [("epoch", .number(Double($0)))] } ?? []
+        )
     }
 
     /// The job could not be run as specified (found only at run time).

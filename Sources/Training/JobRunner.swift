@@ -3,11 +3,11 @@ import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Runs training jobs on a bounded pool of serial Dispatch queues, keeps their status
@@ -33,8 +33,11 @@ public final class JobRunner: Sendable {
         public var onFinish: (@Sendable (JobCompletion) -> Void)?
 
         public init(
-            workers: Int = JobRunner.defaultWorkers, maxQueued: Int = 64, timeToLive: Double = 86_400,
-            purgeInterval: Double? = 60, clock: @escaping @Sendable () -> Double = Timestamp.now,
+            workers: Int = JobRunner.defaultWorkers,
+            maxQueued: Int = 64,
+            timeToLive: Double = 86_400,
+            purgeInterval: Double? = 60,
+            clock: @escaping @Sendable () -> Double = Timestamp.now,
             onFinish: (@Sendable (JobCompletion) -> Void)? = nil
         ) {
             self.workers = workers
@@ -163,7 +166,9 @@ public final class JobRunner: Sendable {
                     return .failure(
                         JobRunnerError(
                             .idempotencyConflict,
-                            "Idempotency-Key '\(key.key)' was already used with a different request body"))
+                            "Idempotency-Key '\(key.key)' was already used with a different request body"
+                        )
+                    )
                 }
                 return .success((JobSubmission(id: record.id, document: document(record), isNew: false), nil))
             }
@@ -176,13 +181,21 @@ public final class JobRunner: Sendable {
                     JobRunnerError(
                         .queueFull,
                         "the job queue is full (\(s.queued) waiting, limit \(configuration.maxQueued)); retry later",
-                        retryAfterSeconds: hint))
+                        retryAfterSeconds: hint
+                    )
+                )
             }
             s.sequence += 1
             let id = Self.makeID()
             var record = Record(
-                id: id, kind: spec.kind, sequence: s.sequence, created: now, reportsAccuracy: reportsAccuracy,
-                spec: spec, epochs: spec.totalEpochs)
+                id: id,
+                kind: spec.kind,
+                sequence: s.sequence,
+                created: now,
+                reportsAccuracy: reportsAccuracy,
+                spec: spec,
+                epochs: spec.totalEpochs
+            )
             record.idempotency = idempotency
             s.jobs[id] = record
             if let key = idempotency { s.idempotency[key.key] = id }
@@ -211,8 +224,10 @@ public final class JobRunner: Sendable {
     private func work(slot: Int) {
         while let (id, spec, flag) = takeNext(slot: slot) {
             let outcome = spec.run(
-                environment: environment, isCancelled: { flag.raised.load(ordering: .relaxed) },
-                progress: { p in self.record(progress: p, of: id) })
+                environment: environment,
+                isCancelled: { flag.raised.load(ordering: .relaxed) },
+                progress: { p in self.record(progress: p, of: id) }
+            )
             finish(id, outcome: outcome)
         }
     }
@@ -318,8 +333,12 @@ public final class JobRunner: Sendable {
     private func completion(of r: Record) -> JobCompletion {
         let end = r.finished ?? r.created
         return JobCompletion(
-            id: r.id, kind: r.kind, status: r.status, queuedSeconds: max(0, (r.started ?? end) - r.created),
-            runSeconds: r.started.map { max(0, end - $0) })
+            id: r.id,
+            kind: r.kind,
+            status: r.status,
+            queuedSeconds: max(0, (r.started ?? end) - r.created),
+            runSeconds: r.started.map { max(0, end - $0) }
+        )
     }
 
     // MARK: - Queries
@@ -339,7 +358,9 @@ public final class JobRunner: Sendable {
         let now = configuration.clock()
         let (wakes, docs): ([@Sendable () -> Void], [JSONValue]) = state.withLock { s in
             let wakes = purge(&s, now: now)
-            let records = s.jobs.values.filter { status == nil || $0.status == status }.sorted { $0.sequence > $1.sequence }
+            let records = s.jobs.values.filter { status == nil || $0.status == status }.sorted {
+                $0.sequence > $1.sequence
+            }
             return (wakes, records.map { document($0) })
         }
         for wake in wakes { wake() }
@@ -394,9 +415,14 @@ public final class JobRunner: Sendable {
             return (
                 wakes,
                 JobRunnerMetrics(
-                    jobs: jobs, queueDepth: jobs[.queued] ?? 0, workers: configuration.workers,
-                    busyWorkers: s.busy.filter { $0 }.count, submitted: s.submitted, rejected: s.rejected,
-                    finished: finished)
+                    jobs: jobs,
+                    queueDepth: jobs[.queued] ?? 0,
+                    workers: configuration.workers,
+                    busyWorkers: s.busy.filter { $0 }.count,
+                    submitted: s.submitted,
+                    rejected: s.rejected,
+                    finished: finished
+                )
             )
         }
         for wake in wakes { wake() }
@@ -565,7 +591,9 @@ public final class JobRunner: Sendable {
         if let t = r.started { doc.append(("started_at", .string(Timestamp.rfc3339(t)))) }
         if let t = r.finished { doc.append(("finished_at", .string(Timestamp.rfc3339(t)))) }
         // Unknown until the job finishes: null while queued or running.
-        doc.append(("expires_at", r.finished.map { .string(Timestamp.rfc3339($0 + configuration.timeToLive)) } ?? .null))
+        doc.append(
+            ("expires_at", r.finished.map { .string(Timestamp.rfc3339($0 + configuration.timeToLive)) } ?? .null)
+        )
         return .object(doc)
     }
 

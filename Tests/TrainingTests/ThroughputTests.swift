@@ -4,9 +4,9 @@ import Testing
 @testable import Training
 
 #if DEBUG
-    private let isRelease = false
+private let isRelease = false
 #else
-    private let isRelease = true
+private let isRelease = true
 #endif
 
 /// Training throughput of a 2×32 MLP on moons, in training samples × epochs per second.
