@@ -63,3 +63,47 @@ public struct JobProblem: Sendable, Equatable {
         JobProblem(type: "/problems/job-invalid", title: "Job cannot run", status: 422, detail: detail)
     }
 }
+
+extension JobSpecError {
+    /// The RFC 9457 problem for this error: 400 (`/problems/invalid-job`) or 422
+    /// (`/problems/job-too-large`, with `limit`), with `errors: [{pointer, detail}]`.
+    public var problem: JobProblem {
+        let tooLarge = code == .limitExceeded
+        var extensions: [(key: String, value: JSONValue)] = [
+            ("errors", .array([.object([("pointer", .string(pointer)), ("detail", .string(message))])]))
+        ]
+        if let limit { extensions.append(("limit", .string(limit))) }
+        return JobProblem(
+            type: tooLarge ? "/problems/job-too-large" : "/problems/invalid-job",
+            title: tooLarge ? "Job exceeds a size limit" : "Invalid job",
+            status: tooLarge ? 422 : 400,
+            detail: description,
+            extensions: extensions
+        )
+    }
+}
+
+extension JobRunnerError {
+    /// The RFC 9457 problem: 429 (queue full; see `retryAfterSeconds`), 422 (idempotency key
+    /// reused with another body) or 503 (shutting down).
+    public var problem: JobProblem {
+        switch code {
+        case .queueFull:
+            return JobProblem(type: "/problems/queue-full", title: "Job queue is full", status: 429, detail: message)
+        case .idempotencyConflict:
+            return JobProblem(
+                type: "/problems/idempotency-key-reused",
+                title: "Idempotency-Key reused with a different body",
+                status: 422,
+                detail: message
+            )
+        default:
+            return JobProblem(
+                type: "/problems/shutting-down",
+                title: "Service is shutting down",
+                status: 503,
+                detail: message
+            )
+        }
+    }
+}

@@ -395,3 +395,17 @@ import Testing
         }
     }
 }
+
+@Suite struct ProblemTests {
+    @Test func specErrorsBecomeProblems() {
+        let invalid = JobSpecError(pointer: "/training/epochs", "must be at least 1, got 0").problem
+        #expect(invalid.status == 400 && invalid.type == "/problems/invalid-job")
+        #expect(invalid.detail == "/training/epochs: must be at least 1, got 0")
+        #expect(invalid.json["errors"]?.array?.first?["pointer"]?.string == "/training/epochs")
+        let large = JobSpecError(.limitExceeded, pointer: "", "too much", limit: "max_work").problem
+        #expect(large.status == 422 && large.json["limit"]?.string == "max_work")
+        #expect(JobRunnerError(.queueFull, "full", retryAfterSeconds: 3).problem.status == 429)
+        #expect(JobRunnerError(.idempotencyConflict, "reused").problem.status == 422)
+        #expect(JobRunnerError(.shuttingDown, "bye").problem.status == 503)
+    }
+}
