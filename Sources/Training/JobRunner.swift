@@ -24,6 +24,9 @@ public final class JobRunner: Sendable {
         public var maxQueued: Int
         /// Seconds a finished job stays retrievable (default 24 h).
         public var timeToLive: Double
+        /// Finished jobs kept at most; beyond this the oldest finished ones are forgotten
+        /// before their time to live (bounds memory: each keeps its metrics and event log).
+        public var maxRetained: Int
         /// Seconds between background purges of expired jobs (nil: purge lazily only).
         public var purgeInterval: Double?
         /// Wall clock in Unix seconds (injectable for tests).
@@ -36,6 +39,7 @@ public final class JobRunner: Sendable {
             workers: Int = JobRunner.defaultWorkers,
             maxQueued: Int = 64,
             timeToLive: Double = 86_400,
+            maxRetained: Int = 256,
             purgeInterval: Double? = 60,
             clock: @escaping @Sendable () -> Double = Timestamp.now,
             onFinish: (@Sendable (JobCompletion) -> Void)? = nil
@@ -43,6 +47,7 @@ public final class JobRunner: Sendable {
             self.workers = workers
             self.maxQueued = maxQueued
             self.timeToLive = timeToLive
+            self.maxRetained = maxRetained
             self.purgeInterval = purgeInterval
             self.clock = clock
             self.onFinish = onFinish
@@ -128,6 +133,7 @@ public final class JobRunner: Sendable {
     public init(configuration: Configuration = Configuration(), environment: TrainingEnvironment) {
         precondition(configuration.workers >= 1, "at least one worker")
         precondition(configuration.maxQueued >= 0, "maxQueued must not be negative")
+        precondition(configuration.maxRetained >= 1, "maxRetained must be positive")
         self.configuration = configuration
         self.environment = environment
         self.state = Mutex(State(busy: Array(repeating: false, count: configuration.workers)))
@@ -310,8 +316,9 @@ public final class JobRunner: Sendable {
                 record.problem = .cancelled(reason: record.cancelReason ?? "cancelled", epoch: epoch)
             }
             record.finished = now
-            let wakes = close(&record)
+            var wakes = close(&record)
             s.jobs[id] = record
+            wakes += purge(&s, now: now)
             s.finished[record.status, default: 0] += 1
             if let started = record.started {
                 s.meanRunSeconds = 0.8 * s.meanRunSeconds + 0.2 * max(0, now - started)
@@ -556,6 +563,13 @@ public final class JobRunner: Sendable {
     private func purge(_ s: inout State, now: Double) -> [@Sendable () -> Void] {
         var wakes: [@Sendable () -> Void] = []
         for (id, record) in s.jobs where isExpired(record, now: now) { wakes += remove(&s, id) }
+        let finished = s.jobs.values.filter { $0.status.isFinished }
+        if finished.count > configuration.maxRetained {
+            let oldest = finished.sorted { ($0.finished ?? 0, $0.sequence) < ($1.finished ?? 0, $1.sequence) }
+            for record in oldest.prefix(finished.count - configuration.maxRetained) {
+                wakes += remove(&s, record.id)
+            }
+        }
         return wakes
     }
 

@@ -24,6 +24,7 @@ private func makeRunner(
     workers: Int = 1,
     maxQueued: Int = 8,
     ttl: Double = 86_400,
+    maxRetained: Int = 256,
     purgeInterval: Double? = nil,
     clock: TestClock? = nil,
     onFinish: (@Sendable (JobCompletion) -> Void)? = nil
@@ -33,6 +34,7 @@ private func makeRunner(
             workers: workers,
             maxQueued: maxQueued,
             timeToLive: ttl,
+            maxRetained: maxRetained,
             purgeInterval: purgeInterval,
             clock: clock?.function ?? Timestamp.now,
             onFinish: onFinish
@@ -291,6 +293,20 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
         let m = runner.metrics
         #expect(m.jobs[.succeeded] == 3 && m.queueDepth == 0 && m.workers == 2)
         #expect(m.finished[.succeeded] == 3 && m.finished[.failed] == 0)
+    }
+
+    @Test func onlyTheNewestFinishedJobsAreRetained() throws {
+        let runner = makeRunner(maxRetained: 2)
+        defer { runner.shutdown(reason: "test over") }
+        var ids: [String] = []
+        for seed in 0..<4 {
+            let id = try runner.submit(try parse(smallJob(epochs: 1, seed: seed))).id
+            _ = collectEvents(runner, id)
+            ids.append(id)
+        }
+        #expect(Set(runner.heldJobIDs()) == Set(ids.suffix(2)))
+        #expect(runner.document(of: ids[0]) == nil)
+        #expect(runner.list().compactMap { $0["id"]?.string } == [ids[3], ids[2]])
     }
 
     @Test func timestampsAreRFC3339() {
