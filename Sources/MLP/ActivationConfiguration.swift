@@ -21,7 +21,9 @@ public struct ActivationConfiguration: Sendable {
     }
 
     public init(
-        kernel: any ActivationKernel, parameters: ResolvedParameters, trainable: [ParameterSpec],
+        kernel: any ActivationKernel,
+        parameters: ResolvedParameters,
+        trainable: [ParameterSpec],
         makeKernel: @escaping @Sendable (ResolvedParameters) -> any ActivationKernel
     ) {
         self.kernel = kernel
@@ -33,19 +35,25 @@ public struct ActivationConfiguration: Sendable {
     /// Builds the configuration for a catalog entry. With `trainable`, every parameter whose
     /// spec is marked trainable is learned; with `adversarial`, the counterpart is used.
     public static func catalogEntry(
-        _ name: String, params: [String: ParameterValue] = [:], trainable: Bool = false,
-        adversarial: Bool = false, in catalog: Catalog
+        _ name: String,
+        params: [String: ParameterValue] = [:],
+        trainable: Bool = false,
+        adversarial: Bool = false,
+        in catalog: Catalog
     ) throws(ActivationError) -> ActivationConfiguration {
         let (descriptor, resolved) = try catalog.resolve(name, params: params)
         let kernel = try catalog.kernel(for: descriptor, resolved: resolved, adversarial: adversarial)
         let specs = trainable ? descriptor.parameters.filter(\.trainable) : []
         return ActivationConfiguration(
-            kernel: kernel, parameters: resolved, trainable: specs,
+            kernel: kernel,
+            parameters: resolved,
+            trainable: specs,
             makeKernel: { r in
                 // try!: the first call above succeeded with the same descriptor and flag, and
                 // kernel(for:resolved:adversarial:) only fails when no counterpart exists.
                 try! catalog.kernel(for: descriptor, resolved: r, adversarial: adversarial)
-            })
+            }
+        )
     }
 }
 

@@ -4,8 +4,13 @@ enum LinearAlgebra {
     /// y[n×out] = x[n×in] · w[in×out] + b[out]   (i-k-j order).
     @inline(__always)
     static func affine(
-        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-        into y: UnsafeMutablePointer<Float>, rows n: Int, inputs: Int, outputs: Int
+        _ x: UnsafePointer<Float>,
+        _ w: UnsafePointer<Float>,
+        _ b: UnsafePointer<Float>,
+        into y: UnsafeMutablePointer<Float>,
+        rows n: Int,
+        inputs: Int,
+        outputs: Int
     ) {
         for i in 0..<n {
             let yi = y + i * outputs
@@ -23,9 +28,13 @@ enum LinearAlgebra {
     /// dw[in×out] += xᵀ·g, db[out] += Σ_rows g   (i-k-j order).
     @inline(__always)
     static func accumulateWeightGradients(
-        _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
-        dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>,
-        rows n: Int, inputs: Int, outputs: Int
+        _ x: UnsafePointer<Float>,
+        _ g: UnsafePointer<Float>,
+        dw: UnsafeMutablePointer<Float>,
+        db: UnsafeMutablePointer<Float>,
+        rows n: Int,
+        inputs: Int,
+        outputs: Int
     ) {
         for i in 0..<n {
             let gi = g + i * outputs
@@ -43,7 +52,10 @@ enum LinearAlgebra {
     /// wt[out×in] = transpose of w[in×out].
     @inline(__always)
     static func transpose(
-        _ w: UnsafePointer<Float>, into wt: UnsafeMutablePointer<Float>, inputs: Int, outputs: Int
+        _ w: UnsafePointer<Float>,
+        into wt: UnsafeMutablePointer<Float>,
+        inputs: Int,
+        outputs: Int
     ) {
         for k in 0..<inputs {
             let wk = w + k * outputs
@@ -54,8 +66,13 @@ enum LinearAlgebra {
     /// dx[n×in] (+)= g[n×out] · wᵀ, given wt = wᵀ [out×in]   (i-j-k order).
     @inline(__always)
     static func backpropagate(
-        _ g: UnsafePointer<Float>, transposed wt: UnsafePointer<Float>,
-        into dx: UnsafeMutablePointer<Float>, rows n: Int, inputs: Int, outputs: Int, accumulate: Bool
+        _ g: UnsafePointer<Float>,
+        transposed wt: UnsafePointer<Float>,
+        into dx: UnsafeMutablePointer<Float>,
+        rows n: Int,
+        inputs: Int,
+        outputs: Int,
+        accumulate: Bool
     ) {
         for i in 0..<n {
             let dxi = dx + i * inputs

@@ -9,8 +9,13 @@ public enum Loss: Sendable, Equatable {
     /// The loss for the batch, with dL/d(output) written to `grad` (same shape as `output`).
     /// Also returns the number of correctly classified rows (classification only).
     static func evaluate(
-        _ loss: Loss, output: UnsafePointer<Float>, rows n: Int, width: Int,
-        labels: UnsafePointer<Int32>?, values: UnsafePointer<Float>?, grad: UnsafeMutablePointer<Float>?
+        _ loss: Loss,
+        output: UnsafePointer<Float>,
+        rows n: Int,
+        width: Int,
+        labels: UnsafePointer<Int32>?,
+        values: UnsafePointer<Float>?,
+        grad: UnsafeMutablePointer<Float>?
     ) -> (loss: Double, correct: Int) {
         switch loss {
         case .softmaxCrossEntropy:

@@ -92,7 +92,11 @@ public struct Network: Sendable {
     /// - Throws: ``MLPError`` when a width is not positive or a trainable parameter has no
     ///   derivative (or a derivative of the wrong width) in its kernel.
     public init(
-        inputs: Int, hidden: [HiddenLayer], outputs: Int, initialization: Initialization = .he, seed: UInt64
+        inputs: Int,
+        hidden: [HiddenLayer],
+        outputs: Int,
+        initialization: Initialization = .he,
+        seed: UInt64
     ) throws(MLPError) {
         guard inputs > 0, outputs > 0 else {
             throw MLPError(.invalidShape, "a network needs at least one input and one output")
@@ -143,7 +147,8 @@ public struct Network: Sendable {
                     guard let k = shapes.firstIndex(where: { $0.name == spec.name }) else {
                         throw MLPError(
                             .untrainableParameter,
-                            "parameter '\(spec.name)' is marked trainable but the kernel has no derivative for it")
+                            "parameter '\(spec.name)' is marked trainable but the kernel has no derivative for it"
+                        )
                     }
                     let values: [Double]
                     switch config.parameters[spec.name] {
@@ -155,7 +160,8 @@ public struct Network: Sendable {
                     guard values.count == shapes[k].width else {
                         throw MLPError(
                             .untrainableParameter,
-                            "parameter '\(spec.name)' has \(values.count) values but its derivative has width \(shapes[k].width)")
+                            "parameter '\(spec.name)' has \(values.count) values but its derivative has width \(shapes[k].width)"
+                        )
                     }
                     let start = params.count
                     let slot = TrainableSlot(spec: spec, width: values.count, offset: start, gradientIndex: k)
@@ -167,15 +173,22 @@ public struct Network: Sendable {
                 layers.append(
                     .activation(
                         ActivationUnit(
-                            width: h.width, kernel: config.kernel, parameters: config.parameters, slots: slots,
-                            makeKernel: config.makeKernel)))
+                            width: h.width,
+                            kernel: config.kernel,
+                            parameters: config.parameters,
+                            slots: slots,
+                            makeKernel: config.makeKernel
+                        )
+                    )
+                )
             case .gated(let gate):
                 let w1 = appendWeights("gated\(n).weight1", fanIn: previous, fanOut: h.width)
                 let b1 = appendZeros("gated\(n).bias1", count: h.width)
                 let w2 = appendWeights("gated\(n).weight2", fanIn: previous, fanOut: h.width)
                 let b2 = appendZeros("gated\(n).bias2", count: h.width)
                 layers.append(
-                    .gated(Gated(inputs: previous, outputs: h.width, w1: w1, b1: b1, w2: w2, b2: b2, gate: gate)))
+                    .gated(Gated(inputs: previous, outputs: h.width, w1: w1, b1: b1, w2: w2, b2: b2, gate: gate))
+                )
             }
             previous = h.width
         }

@@ -42,7 +42,8 @@ public struct Optimizer: Sendable {
     /// Updates `parameters` in place from `gradients`; `decayMask` is 1 where weight decay
     /// applies and 0 elsewhere.
     public mutating func step(
-        parameters p: UnsafeMutableBufferPointer<Float>, gradients g: UnsafeBufferPointer<Float>,
+        parameters p: UnsafeMutableBufferPointer<Float>,
+        gradients g: UnsafeBufferPointer<Float>,
         decayMask mask: UnsafeBufferPointer<Float>
     ) {
         precondition(p.count == first.count && g.count == p.count && mask.count == p.count, "size mismatch")

@@ -47,8 +47,12 @@ public enum Trainer {
     /// - Throws: ``TrainingInterruption`` on divergence or cancellation; the network keeps the
     ///   parameters it had at that point.
     public static func train(
-        _ network: inout Network, on training: Samples, validation: Samples?, configuration: TrainingConfiguration,
-        isCancelled: () -> Bool = { false }, onEpoch: (EpochReport) -> Void = { _ in }
+        _ network: inout Network,
+        on training: Samples,
+        validation: Samples?,
+        configuration: TrainingConfiguration,
+        isCancelled: () -> Bool = { false },
+        onEpoch: (EpochReport) -> Void = { _ in }
     ) throws(TrainingInterruption) -> [EpochReport] {
         precondition(training.features == network.inputCount, "feature count mismatch")
         precondition(training.targets.outputWidth == network.outputCount, "target width mismatch")
@@ -98,7 +102,13 @@ public enum Trainer {
                     result = xBatch.withUnsafeBufferPointer { xb in
                         labelBatch.withUnsafeBufferPointer { lb in
                             network.lossAndGradient(
-                                xb, targets: .labels(lb), rows: n, loss: loss, workspace: &ws, gradients: &gradients)
+                                xb,
+                                targets: .labels(lb),
+                                rows: n,
+                                loss: loss,
+                                workspace: &ws,
+                                gradients: &gradients
+                            )
                         }
                     }
                 case .values(let values, let w):
@@ -109,7 +119,13 @@ public enum Trainer {
                     result = xBatch.withUnsafeBufferPointer { xb in
                         valueBatch.withUnsafeBufferPointer { vb in
                             network.lossAndGradient(
-                                xb, targets: .values(vb), rows: n, loss: loss, workspace: &ws, gradients: &gradients)
+                                xb,
+                                targets: .values(vb),
+                                rows: n,
+                                loss: loss,
+                                workspace: &ws,
+                                gradients: &gradients
+                            )
                         }
                     }
                 }
@@ -125,8 +141,13 @@ public enum Trainer {
                 throw .diverged(epoch: epoch, reason: "parameters became non-finite at epoch \(epoch)")
             }
             var report = EpochReport(
-                epoch: epoch, epochs: configuration.epochs, trainLoss: total / Double(rows), validationLoss: nil,
-                validationAccuracy: nil, seconds: 0)
+                epoch: epoch,
+                epochs: configuration.epochs,
+                trainLoss: total / Double(rows),
+                validationLoss: nil,
+                validationAccuracy: nil,
+                seconds: 0
+            )
             if let v = validation {
                 let r = network.evaluate(v, workspace: &evalWorkspace)
                 guard r.loss.isFinite else {

@@ -66,20 +66,46 @@ extension Network {
                     switch layer {
                     case .dense(let d):
                         LinearAlgebra.affine(
-                            input, p + d.weights, p + d.bias, into: output, rows: n, inputs: d.inputs, outputs: d.outputs)
+                            input,
+                            p + d.weights,
+                            p + d.bias,
+                            into: output,
+                            rows: n,
+                            inputs: d.inputs,
+                            outputs: d.outputs
+                        )
                     case .activation(let a):
                         a.kernel.forward(
                             UnsafeBufferPointer(start: input, count: n * a.width),
-                            into: UnsafeMutableBufferPointer(start: output, count: n * a.width))
+                            into: UnsafeMutableBufferPointer(start: output, count: n * a.width)
+                        )
                     case .gated(let g):
                         let count = n * g.outputs
                         let a = s + stash[l]
                         let z = a + ws.capacity * g.outputs
                         let q = z + ws.capacity * g.outputs
-                        LinearAlgebra.affine(input, p + g.w1, p + g.b1, into: a, rows: n, inputs: g.inputs, outputs: g.outputs)
-                        LinearAlgebra.affine(input, p + g.w2, p + g.b2, into: z, rows: n, inputs: g.inputs, outputs: g.outputs)
+                        LinearAlgebra.affine(
+                            input,
+                            p + g.w1,
+                            p + g.b1,
+                            into: a,
+                            rows: n,
+                            inputs: g.inputs,
+                            outputs: g.outputs
+                        )
+                        LinearAlgebra.affine(
+                            input,
+                            p + g.w2,
+                            p + g.b2,
+                            into: z,
+                            rows: n,
+                            inputs: g.inputs,
+                            outputs: g.outputs
+                        )
                         g.gate.forward(
-                            UnsafeBufferPointer(start: z, count: count), into: UnsafeMutableBufferPointer(start: q, count: count))
+                            UnsafeBufferPointer(start: z, count: count),
+                            into: UnsafeMutableBufferPointer(start: q, count: count)
+                        )
                         for e in 0..<count { output[e] = a[e] * q[e] }
                     }
                 }
@@ -92,8 +118,12 @@ extension Network {
     ///
     /// - Returns: the mean loss over the batch and the number of correctly classified rows.
     public func lossAndGradient(
-        _ x: UnsafeBufferPointer<Float>, targets: BatchTargets, rows n: Int, loss: Loss,
-        workspace ws: inout Workspace, gradients: inout [Float]?
+        _ x: UnsafeBufferPointer<Float>,
+        targets: BatchTargets,
+        rows n: Int,
+        loss: Loss,
+        workspace ws: inout Workspace,
+        gradients: inout [Float]?
     ) -> (loss: Double, correct: Int) {
         forward(x, rows: n, workspace: &ws)
         let outOffset = ws.activation[layers.count]
@@ -107,11 +137,25 @@ extension Network {
             case .labels(let l):
                 precondition(loss == .softmaxCrossEntropy && l.count >= n, "labels need the cross-entropy loss")
                 return Loss.evaluate(
-                    loss, output: s + outOffset, rows: n, width: width, labels: l.baseAddress, values: nil, grad: grad)
+                    loss,
+                    output: s + outOffset,
+                    rows: n,
+                    width: width,
+                    labels: l.baseAddress,
+                    values: nil,
+                    grad: grad
+                )
             case .values(let v):
                 precondition(loss == .meanSquaredError && v.count >= n * width, "values need the squared-error loss")
                 return Loss.evaluate(
-                    loss, output: s + outOffset, rows: n, width: width, labels: nil, values: v.baseAddress, grad: grad)
+                    loss,
+                    output: s + outOffset,
+                    rows: n,
+                    width: width,
+                    labels: nil,
+                    values: v.baseAddress,
+                    grad: grad
+                )
             }
         }
         if gradients != nil {
@@ -150,13 +194,25 @@ extension Network {
                         switch layers[l] {
                         case .dense(let d):
                             LinearAlgebra.accumulateWeightGradients(
-                                input, g, dw: dp + d.weights, db: dp + d.bias, rows: n, inputs: d.inputs,
-                                outputs: d.outputs)
+                                input,
+                                g,
+                                dw: dp + d.weights,
+                                db: dp + d.bias,
+                                rows: n,
+                                inputs: d.inputs,
+                                outputs: d.outputs
+                            )
                             if l > 0 {
                                 LinearAlgebra.transpose(p + d.weights, into: wt, inputs: d.inputs, outputs: d.outputs)
                                 LinearAlgebra.backpropagate(
-                                    g, transposed: wt, into: s + other, rows: n, inputs: d.inputs, outputs: d.outputs,
-                                    accumulate: false)
+                                    g,
+                                    transposed: wt,
+                                    into: s + other,
+                                    rows: n,
+                                    inputs: d.inputs,
+                                    outputs: d.outputs,
+                                    accumulate: false
+                                )
                                 swap(&current, &other)
                             }
                         case .activation(let a):
@@ -164,7 +220,9 @@ extension Network {
                             let xs = UnsafeBufferPointer(start: input, count: count)
                             if !a.slots.isEmpty {
                                 let sums = a.kernel.parameterGradients(
-                                    xs, gradOutput: UnsafeBufferPointer(start: g, count: count))
+                                    xs,
+                                    gradOutput: UnsafeBufferPointer(start: g, count: count)
+                                )
                                 for slot in a.slots {
                                     let row = sums[slot.gradientIndex]
                                     for j in 0..<slot.width { dp[slot.offset + j] += Float(row[j]) }
@@ -179,24 +237,50 @@ extension Network {
                             let q = z + capacity * gl.outputs
                             gl.gate.derivative(
                                 UnsafeBufferPointer(start: z, count: count),
-                                into: UnsafeMutableBufferPointer(start: scratch, count: count))
+                                into: UnsafeMutableBufferPointer(start: scratch, count: count)
+                            )
                             // dZ = g ⊙ a ⊙ q′(z) into scratch, then dA = g ⊙ q(z) in place.
                             for e in 0..<count { scratch[e] *= g[e] * a[e] }
                             for e in 0..<count { g[e] *= q[e] }
                             LinearAlgebra.accumulateWeightGradients(
-                                input, g, dw: dp + gl.w1, db: dp + gl.b1, rows: n, inputs: gl.inputs, outputs: gl.outputs)
+                                input,
+                                g,
+                                dw: dp + gl.w1,
+                                db: dp + gl.b1,
+                                rows: n,
+                                inputs: gl.inputs,
+                                outputs: gl.outputs
+                            )
                             LinearAlgebra.accumulateWeightGradients(
-                                input, scratch, dw: dp + gl.w2, db: dp + gl.b2, rows: n, inputs: gl.inputs,
-                                outputs: gl.outputs)
+                                input,
+                                scratch,
+                                dw: dp + gl.w2,
+                                db: dp + gl.b2,
+                                rows: n,
+                                inputs: gl.inputs,
+                                outputs: gl.outputs
+                            )
                             if l > 0 {
                                 LinearAlgebra.transpose(p + gl.w1, into: wt, inputs: gl.inputs, outputs: gl.outputs)
                                 LinearAlgebra.backpropagate(
-                                    g, transposed: wt, into: s + other, rows: n, inputs: gl.inputs, outputs: gl.outputs,
-                                    accumulate: false)
+                                    g,
+                                    transposed: wt,
+                                    into: s + other,
+                                    rows: n,
+                                    inputs: gl.inputs,
+                                    outputs: gl.outputs,
+                                    accumulate: false
+                                )
                                 LinearAlgebra.transpose(p + gl.w2, into: wt, inputs: gl.inputs, outputs: gl.outputs)
                                 LinearAlgebra.backpropagate(
-                                    scratch, transposed: wt, into: s + other, rows: n, inputs: gl.inputs,
-                                    outputs: gl.outputs, accumulate: true)
+                                    scratch,
+                                    transposed: wt,
+                                    into: s + other,
+                                    rows: n,
+                                    inputs: gl.inputs,
+                                    outputs: gl.outputs,
+                                    accumulate: true
+                                )
                                 swap(&current, &other)
                             }
                         }
@@ -219,8 +303,10 @@ extension Network {
             while start < rows {
                 let n = min(ws.capacity, rows - start)
                 forward(
-                    UnsafeBufferPointer(rebasing: xb[start * inputCount..<(start + n) * inputCount]), rows: n,
-                    workspace: &ws)
+                    UnsafeBufferPointer(rebasing: xb[start * inputCount..<(start + n) * inputCount]),
+                    rows: n,
+                    workspace: &ws
+                )
                 for e in 0..<n * outputCount { out[start * outputCount + e] = ws.storage[outOffset + e] }
                 start += n
             }
@@ -246,14 +332,24 @@ extension Network {
                 case .labels(let labels, _):
                     r = labels.withUnsafeBufferPointer { lb in
                         lossAndGradient(
-                            x, targets: .labels(UnsafeBufferPointer(rebasing: lb[start..<start + n])), rows: n,
-                            loss: .softmaxCrossEntropy, workspace: &ws, gradients: &noGradient)
+                            x,
+                            targets: .labels(UnsafeBufferPointer(rebasing: lb[start..<start + n])),
+                            rows: n,
+                            loss: .softmaxCrossEntropy,
+                            workspace: &ws,
+                            gradients: &noGradient
+                        )
                     }
                 case .values(let values, let w):
                     r = values.withUnsafeBufferPointer { vb in
                         lossAndGradient(
-                            x, targets: .values(UnsafeBufferPointer(rebasing: vb[start * w..<(start + n) * w])), rows: n,
-                            loss: .meanSquaredError, workspace: &ws, gradients: &noGradient)
+                            x,
+                            targets: .values(UnsafeBufferPointer(rebasing: vb[start * w..<(start + n) * w])),
+                            rows: n,
+                            loss: .meanSquaredError,
+                            workspace: &ws,
+                            gradients: &noGradient
+                        )
                     }
                 }
                 total += r.loss * Double(n)

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import MLP
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Built-in toy datasets, generated deterministically from a seed.
 public enum BuiltInDataset: String, Sendable, CaseIterable {
@@ -60,7 +61,9 @@ public enum BuiltInDataset: String, Sendable, CaseIterable {
                 let k = i % 3
                 let r = rng.nextUniform()
                 let theta = Double(k) * 2 * Double.pi / 3 + 4 * r
-                x += [Float(r * sin(theta) + noise * rng.nextNormal()), Float(r * cos(theta) + noise * rng.nextNormal())]
+                x += [
+                    Float(r * sin(theta) + noise * rng.nextNormal()), Float(r * cos(theta) + noise * rng.nextNormal()),
+                ]
                 labels.append(Int32(k))
             case .moons:
                 let k = i % 2

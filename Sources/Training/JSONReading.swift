@@ -33,7 +33,9 @@ enum JSONReading {
 
     /// The members of an object, rejecting keys outside `allowed`.
     static func object(
-        _ v: JSONValue, at p: String, allowed: [String]
+        _ v: JSONValue,
+        at p: String,
+        allowed: [String]
     ) throws(JobSpecError) -> [String: JSONValue] {
         guard case .object(let members) = v else {
             throw JobSpecError(pointer: p, "must be an object, got \(describe(v))")
@@ -42,7 +44,9 @@ enum JSONReading {
         for (key, value) in members {
             guard allowed.contains(key) else {
                 throw JobSpecError(
-                    pointer: pointer(p, key), "unknown field '\(key)'; allowed: \(allowed.joined(separator: ", "))")
+                    pointer: pointer(p, key),
+                    "unknown field '\(key)'; allowed: \(allowed.joined(separator: ", "))"
+                )
             }
             result[key] = value
         }
@@ -63,7 +67,11 @@ enum JSONReading {
     }
 
     static func number(
-        _ v: JSONValue, at p: String, min lo: Double, max hi: Double, exclusiveMin: Bool = false,
+        _ v: JSONValue,
+        at p: String,
+        min lo: Double,
+        max hi: Double,
+        exclusiveMin: Bool = false,
         exclusiveMax: Bool = false
     ) throws(JobSpecError) -> Double {
         let d = try number(v, at: p)
@@ -129,7 +137,8 @@ enum JSONReading {
     }
 
     /// A rectangular 2-D array of finite numbers: (rows, columns, row-major values).
-    static func matrix(_ v: JSONValue, at p: String) throws(JobSpecError) -> (rows: Int, columns: Int, values: [Float]) {
+    static func matrix(_ v: JSONValue, at p: String) throws(JobSpecError) -> (rows: Int, columns: Int, values: [Float])
+    {
         switch v {
         case .tensor(let t):
             guard t.shape.count == 2 else {
@@ -149,7 +158,10 @@ enum JSONReading {
                 let xs = try numbers(row, at: rp)
                 if columns < 0 { columns = xs.count }
                 guard xs.count == columns else {
-                    throw JobSpecError(pointer: rp, "row has \(xs.count) values but row 0 has \(columns): x must be rectangular")
+                    throw JobSpecError(
+                        pointer: rp,
+                        "row has \(xs.count) values but row 0 has \(columns): x must be rectangular"
+                    )
                 }
                 for (c, x) in xs.enumerated() {
                     let f = Float(x)
@@ -180,7 +192,10 @@ enum JSONReading {
             case .tensor, .array:
                 out[key] = .numbers(try numbers(value, at: kp))
             default:
-                throw JobSpecError(pointer: kp, "must be a number, a string or an array of numbers, got \(describe(value))")
+                throw JobSpecError(
+                    pointer: kp,
+                    "must be a number, a string or an array of numbers, got \(describe(value))"
+                )
             }
         }
         return out

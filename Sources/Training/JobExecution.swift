@@ -32,7 +32,9 @@ extension JobSpec {
     ///   - isCancelled: polled before every batch.
     ///   - progress: called once per epoch.
     public func run(
-        environment env: TrainingEnvironment, isCancelled: () -> Bool, progress: (JobProgress) -> Void
+        environment env: TrainingEnvironment,
+        isCancelled: () -> Bool,
+        progress: (JobProgress) -> Void
     ) -> JobOutcome {
         switch body {
         case .train(let job): return Self.runTrain(job, env: env, isCancelled: isCancelled, progress: progress)
@@ -54,18 +56,44 @@ extension JobSpec {
     /// One training run: split, build, train. Throws `TrainingInterruption` on divergence or
     /// cancellation, `JobSpecError` if the network cannot be built.
     private static func trainOnce(
-        data: DataSource, samples: Samples, model: ModelSpec, activation: ActivationChoice, training: TrainingSettings,
-        seed: UInt64, env: TrainingEnvironment, isCancelled: () -> Bool, onEpoch: (EpochReport) -> Void
+        data: DataSource,
+        samples: Samples,
+        model: ModelSpec,
+        activation: ActivationChoice,
+        training: TrainingSettings,
+        seed: UInt64,
+        env: TrainingEnvironment,
+        isCancelled: () -> Bool,
+        onEpoch: (EpochReport) -> Void
     ) throws -> RunResult {
         let (train, validation) = Split.split(samples, fraction: training.validationFraction, seed: seed)
-        var network = try NetworkFactory.make(data: data, model: model, activation: activation, seed: seed, environment: env)
+        var network = try NetworkFactory.make(
+            data: data,
+            model: model,
+            activation: activation,
+            seed: seed,
+            environment: env
+        )
         let config = TrainingConfiguration(
-            epochs: training.epochs, batchSize: training.batchSize, optimizer: training.optimizer, seed: seed)
+            epochs: training.epochs,
+            batchSize: training.batchSize,
+            optimizer: training.optimizer,
+            seed: seed
+        )
         let reports = try Trainer.train(
-            &network, on: train, validation: validation, configuration: config, isCancelled: isCancelled,
-            onEpoch: onEpoch)
+            &network,
+            on: train,
+            validation: validation,
+            configuration: config,
+            isCancelled: isCancelled,
+            onEpoch: onEpoch
+        )
         return RunResult(
-            network: network, reports: reports, trainingCount: train.count, validationCount: validation?.count ?? 0)
+            network: network,
+            reports: reports,
+            trainingCount: train.count,
+            validationCount: validation?.count ?? 0
+        )
     }
 
     private static func activationJSON(_ name: String, _ params: ResolvedParameters) -> JSONValue {
@@ -73,18 +101,34 @@ extension JobSpec {
     }
 
     static func runTrain(
-        _ job: TrainJob, env: TrainingEnvironment, isCancelled: () -> Bool, progress: (JobProgress) -> Void
+        _ job: TrainJob,
+        env: TrainingEnvironment,
+        isCancelled: () -> Bool,
+        progress: (JobProgress) -> Void
     ) -> JobOutcome {
         let samples = job.data.samples()
         do {
             let run = try trainOnce(
-                data: job.data, samples: samples, model: job.model, activation: job.activation, training: job.training,
-                seed: job.training.seed, env: env, isCancelled: isCancelled
+                data: job.data,
+                samples: samples,
+                model: job.model,
+                activation: job.activation,
+                training: job.training,
+                seed: job.training.seed,
+                env: env,
+                isCancelled: isCancelled
             ) { r in
                 progress(
                     JobProgress(
-                        epoch: r.epoch, epochs: r.epochs, trainLoss: r.trainLoss, validationLoss: r.validationLoss,
-                        validationAccuracy: r.validationAccuracy, recordsMetrics: true, extra: []))
+                        epoch: r.epoch,
+                        epochs: r.epochs,
+                        trainLoss: r.trainLoss,
+                        validationLoss: r.validationLoss,
+                        validationAccuracy: r.validationAccuracy,
+                        recordsMetrics: true,
+                        extra: []
+                    )
+                )
             }
             let last = run.reports.last!  // epochs ≥ 1, so there is at least one report
             var final: [(key: String, value: JSONValue)] = [("train_loss", .number(last.trainLoss))]
@@ -112,7 +156,8 @@ extension JobSpec {
                     (
                         "learned_params",
                         .array(run.network.activationParameters.map { JSONValue($0) })
-                    ))
+                    )
+                )
             }
             return .succeeded(.object(result))
         } catch let stop as TrainingInterruption {
@@ -138,7 +183,10 @@ extension JobSpec {
     }
 
     static func runCompare(
-        _ job: CompareJob, env: TrainingEnvironment, isCancelled: () -> Bool, progress: (JobProgress) -> Void
+        _ job: CompareJob,
+        env: TrainingEnvironment,
+        isCancelled: () -> Bool,
+        progress: (JobProgress) -> Void
     ) -> JobOutcome {
         let samples = job.data.samples()
         let epochs = job.training.epochs
@@ -153,15 +201,26 @@ extension JobSpec {
                 runIndex += 1
                 do {
                     let run = try trainOnce(
-                        data: job.data, samples: samples, model: job.model, activation: activation,
-                        training: job.training, seed: seed, env: env, isCancelled: isCancelled
+                        data: job.data,
+                        samples: samples,
+                        model: job.model,
+                        activation: activation,
+                        training: job.training,
+                        seed: seed,
+                        env: env,
+                        isCancelled: isCancelled
                     ) { r in
                         progress(
                             JobProgress(
-                                epoch: offset + r.epoch, epochs: total, trainLoss: r.trainLoss,
-                                validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy,
+                                epoch: offset + r.epoch,
+                                epochs: total,
+                                trainLoss: r.trainLoss,
+                                validationLoss: r.validationLoss,
+                                validationAccuracy: r.validationAccuracy,
                                 recordsMetrics: false,
-                                extra: [("activation", .string(activation.name)), ("seed", .number(Double(seed)))]))
+                                extra: [("activation", .string(activation.name)), ("seed", .number(Double(seed)))]
+                            )
+                        )
                     }
                     let last = run.reports.last!  // epochs ≥ 1
                     trainLoss.append(last.trainLoss)
@@ -176,7 +235,8 @@ extension JobSpec {
                             .object([
                                 ("seed", .number(Double(seed))), ("epoch", .number(Double(epoch))),
                                 ("detail", .string(reason)),
-                            ]))
+                            ])
+                        )
                     }
                 } catch let e as JobSpecError {
                     return .failed(.invalid(e.description))
@@ -202,11 +262,15 @@ extension JobSpec {
                 ("epochs", .number(Double(epochs))),
                 ("seeds", .array(job.seeds.map { .number(Double($0)) })),
                 ("table", .array(table)),
-            ]))
+            ])
+        )
     }
 
     static func runFit(
-        _ job: FitJob, env: TrainingEnvironment, isCancelled: () -> Bool, progress: (JobProgress) -> Void
+        _ job: FitJob,
+        env: TrainingEnvironment,
+        isCancelled: () -> Bool,
+        progress: (JobProgress) -> Void
     ) -> JobOutcome {
         let catalog = env.catalog
         guard let descriptor = catalog.descriptor(named: job.activation.name) else {
@@ -341,8 +405,15 @@ extension JobSpec {
             }
             progress(
                 JobProgress(
-                    epoch: epoch, epochs: job.training.epochs, trainLoss: epochLoss, validationLoss: nil,
-                    validationAccuracy: nil, recordsMetrics: true, extra: []))
+                    epoch: epoch,
+                    epochs: job.training.epochs,
+                    trainLoss: epochLoss,
+                    validationLoss: nil,
+                    validationAccuracy: nil,
+                    recordsMetrics: true,
+                    extra: []
+                )
+            )
         }
         let finalLoss = dataLoss()
         guard finalLoss.isFinite else {
@@ -361,7 +432,8 @@ extension JobSpec {
                 (
                     "regularization",
                     .object([("weight", .number(job.regularization)), ("penalty", .number(regularizer(params).loss))])
-                ))
+                )
+            )
         }
         return .succeeded(.object(result))
     }

@@ -9,7 +9,13 @@ public struct JobProblem: Sendable, Equatable {
     public var detail: String
     public var extensions: [(key: String, value: JSONValue)]
 
-    public init(type: String, title: String, status: Int, detail: String, extensions: [(key: String, value: JSONValue)] = []) {
+    public init(
+        type: String,
+        title: String,
+        status: Int,
+        detail: String,
+        extensions: [(key: String, value: JSONValue)] = []
+    ) {
         self.type = type
         self.title = title
         self.status = status
@@ -26,25 +32,78 @@ public struct JobProblem: Sendable, Equatable {
             [
                 ("type", .string(type)), ("title", .string(title)), ("status", .number(Double(status))),
                 ("detail", .string(detail)),
-            ] + extensions)
+            ] + extensions
+        )
     }
 
     /// Training produced a non-finite loss or parameter.
     static func diverged(epoch: Int, reason: String) -> JobProblem {
         JobProblem(
-            type: "/problems/training-diverged", title: "Training diverged", status: 422,
-            detail: "training diverged at epoch \(epoch): \(reason)", extensions: [("epoch", .number(Double(epoch)))])
+            type: "/problems/training-diverged",
+            title: "Training diverged",
+            status: 422,
+            detail: "training diverged at epoch \(epoch): \(reason)",
+            extensions: [("epoch", .number(Double(epoch)))]
+        )
     }
 
     /// The job was cancelled (by the client or at shutdown).
     static func cancelled(reason: String, epoch: Int?) -> JobProblem {
         JobProblem(
-            type: "/problems/job-cancelled", title: "Job cancelled", status: 409, detail: reason,
-            extensions: epoch.map { [("epoch", .number(Double($0)))] } ?? [])
+            type: "/problems/job-cancelled",
+            title: "Job cancelled",
+            status: 409,
+            detail: reason,
+            extensions: epoch.map { [("epoch", .number(Double($0)))] } ?? []
+        )
     }
 
     /// The job could not be run as specified (found only at run time).
     static func invalid(_ detail: String) -> JobProblem {
         JobProblem(type: "/problems/job-invalid", title: "Job cannot run", status: 422, detail: detail)
+    }
+}
+
+extension JobSpecError {
+    /// The RFC 9457 problem for this error: 400 (`/problems/invalid-job`) or 422
+    /// (`/problems/job-too-large`, with `limit`), with `errors: [{pointer, detail}]`.
+    public var problem: JobProblem {
+        let tooLarge = code == .limitExceeded
+        var extensions: [(key: String, value: JSONValue)] = [
+            ("errors", .array([.object([("pointer", .string(pointer)), ("detail", .string(message))])]))
+        ]
+        if let limit { extensions.append(("limit", .string(limit))) }
+        return JobProblem(
+            type: tooLarge ? "/problems/job-too-large" : "/problems/invalid-job",
+            title: tooLarge ? "Job exceeds a size limit" : "Invalid job",
+            status: tooLarge ? 422 : 400,
+            detail: description,
+            extensions: extensions
+        )
+    }
+}
+
+extension JobRunnerError {
+    /// The RFC 9457 problem: 429 (queue full; see `retryAfterSeconds`), 422 (idempotency key
+    /// reused with another body) or 503 (shutting down).
+    public var problem: JobProblem {
+        switch code {
+        case .queueFull:
+            return JobProblem(type: "/problems/queue-full", title: "Job queue is full", status: 429, detail: message)
+        case .idempotencyConflict:
+            return JobProblem(
+                type: "/problems/idempotency-key-reused",
+                title: "Idempotency-Key reused with a different body",
+                status: 422,
+                detail: message
+            )
+        default:
+            return JobProblem(
+                type: "/problems/shutting-down",
+                title: "Service is shutting down",
+                status: 503,
+                detail: message
+            )
+        }
     }
 }

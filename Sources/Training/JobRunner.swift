@@ -3,11 +3,11 @@ import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Runs training jobs on a bounded pool of serial Dispatch queues, keeps their status
@@ -24,6 +24,9 @@ public final class JobRunner: Sendable {
         public var maxQueued: Int
         /// Seconds a finished job stays retrievable (default 24 h).
         public var timeToLive: Double
+        /// Finished jobs kept at most; beyond this the oldest finished ones are forgotten
+        /// before their time to live (bounds memory: each keeps its metrics and event log).
+        public var maxRetained: Int
         /// Seconds between background purges of expired jobs (nil: purge lazily only).
         public var purgeInterval: Double?
         /// Wall clock in Unix seconds (injectable for tests).
@@ -33,13 +36,18 @@ public final class JobRunner: Sendable {
         public var onFinish: (@Sendable (JobCompletion) -> Void)?
 
         public init(
-            workers: Int = JobRunner.defaultWorkers, maxQueued: Int = 64, timeToLive: Double = 86_400,
-            purgeInterval: Double? = 60, clock: @escaping @Sendable () -> Double = Timestamp.now,
+            workers: Int = JobRunner.defaultWorkers,
+            maxQueued: Int = 64,
+            timeToLive: Double = 86_400,
+            maxRetained: Int = 256,
+            purgeInterval: Double? = 60,
+            clock: @escaping @Sendable () -> Double = Timestamp.now,
             onFinish: (@Sendable (JobCompletion) -> Void)? = nil
         ) {
             self.workers = workers
             self.maxQueued = maxQueued
             self.timeToLive = timeToLive
+            self.maxRetained = maxRetained
             self.purgeInterval = purgeInterval
             self.clock = clock
             self.onFinish = onFinish
@@ -125,6 +133,7 @@ public final class JobRunner: Sendable {
     public init(configuration: Configuration = Configuration(), environment: TrainingEnvironment) {
         precondition(configuration.workers >= 1, "at least one worker")
         precondition(configuration.maxQueued >= 0, "maxQueued must not be negative")
+        precondition(configuration.maxRetained >= 1, "maxRetained must be positive")
         self.configuration = configuration
         self.environment = environment
         self.state = Mutex(State(busy: Array(repeating: false, count: configuration.workers)))
@@ -163,7 +172,9 @@ public final class JobRunner: Sendable {
                     return .failure(
                         JobRunnerError(
                             .idempotencyConflict,
-                            "Idempotency-Key '\(key.key)' was already used with a different request body"))
+                            "Idempotency-Key '\(key.key)' was already used with a different request body"
+                        )
+                    )
                 }
                 return .success((JobSubmission(id: record.id, document: document(record), isNew: false), nil))
             }
@@ -176,13 +187,21 @@ public final class JobRunner: Sendable {
                     JobRunnerError(
                         .queueFull,
                         "the job queue is full (\(s.queued) waiting, limit \(configuration.maxQueued)); retry later",
-                        retryAfterSeconds: hint))
+                        retryAfterSeconds: hint
+                    )
+                )
             }
             s.sequence += 1
             let id = Self.makeID()
             var record = Record(
-                id: id, kind: spec.kind, sequence: s.sequence, created: now, reportsAccuracy: reportsAccuracy,
-                spec: spec, epochs: spec.totalEpochs)
+                id: id,
+                kind: spec.kind,
+                sequence: s.sequence,
+                created: now,
+                reportsAccuracy: reportsAccuracy,
+                spec: spec,
+                epochs: spec.totalEpochs
+            )
             record.idempotency = idempotency
             s.jobs[id] = record
             if let key = idempotency { s.idempotency[key.key] = id }
@@ -211,8 +230,10 @@ public final class JobRunner: Sendable {
     private func work(slot: Int) {
         while let (id, spec, flag) = takeNext(slot: slot) {
             let outcome = spec.run(
-                environment: environment, isCancelled: { flag.raised.load(ordering: .relaxed) },
-                progress: { p in self.record(progress: p, of: id) })
+                environment: environment,
+                isCancelled: { flag.raised.load(ordering: .relaxed) },
+                progress: { p in self.record(progress: p, of: id) }
+            )
             finish(id, outcome: outcome)
         }
     }
@@ -295,8 +316,9 @@ public final class JobRunner: Sendable {
                 record.problem = .cancelled(reason: record.cancelReason ?? "cancelled", epoch: epoch)
             }
             record.finished = now
-            let wakes = close(&record)
+            var wakes = close(&record)
             s.jobs[id] = record
+            wakes += purge(&s, now: now)
             s.finished[record.status, default: 0] += 1
             if let started = record.started {
                 s.meanRunSeconds = 0.8 * s.meanRunSeconds + 0.2 * max(0, now - started)
@@ -318,8 +340,12 @@ public final class JobRunner: Sendable {
     private func completion(of r: Record) -> JobCompletion {
         let end = r.finished ?? r.created
         return JobCompletion(
-            id: r.id, kind: r.kind, status: r.status, queuedSeconds: max(0, (r.started ?? end) - r.created),
-            runSeconds: r.started.map { max(0, end - $0) })
+            id: r.id,
+            kind: r.kind,
+            status: r.status,
+            queuedSeconds: max(0, (r.started ?? end) - r.created),
+            runSeconds: r.started.map { max(0, end - $0) }
+        )
     }
 
     // MARK: - Queries
@@ -339,7 +365,9 @@ public final class JobRunner: Sendable {
         let now = configuration.clock()
         let (wakes, docs): ([@Sendable () -> Void], [JSONValue]) = state.withLock { s in
             let wakes = purge(&s, now: now)
-            let records = s.jobs.values.filter { status == nil || $0.status == status }.sorted { $0.sequence > $1.sequence }
+            let records = s.jobs.values.filter { status == nil || $0.status == status }.sorted {
+                $0.sequence > $1.sequence
+            }
             return (wakes, records.map { document($0) })
         }
         for wake in wakes { wake() }
@@ -394,9 +422,14 @@ public final class JobRunner: Sendable {
             return (
                 wakes,
                 JobRunnerMetrics(
-                    jobs: jobs, queueDepth: jobs[.queued] ?? 0, workers: configuration.workers,
-                    busyWorkers: s.busy.filter { $0 }.count, submitted: s.submitted, rejected: s.rejected,
-                    finished: finished)
+                    jobs: jobs,
+                    queueDepth: jobs[.queued] ?? 0,
+                    workers: configuration.workers,
+                    busyWorkers: s.busy.filter { $0 }.count,
+                    submitted: s.submitted,
+                    rejected: s.rejected,
+                    finished: finished
+                )
             )
         }
         for wake in wakes { wake() }
@@ -530,6 +563,13 @@ public final class JobRunner: Sendable {
     private func purge(_ s: inout State, now: Double) -> [@Sendable () -> Void] {
         var wakes: [@Sendable () -> Void] = []
         for (id, record) in s.jobs where isExpired(record, now: now) { wakes += remove(&s, id) }
+        let finished = s.jobs.values.filter { $0.status.isFinished }
+        if finished.count > configuration.maxRetained {
+            let oldest = finished.sorted { ($0.finished ?? 0, $0.sequence) < ($1.finished ?? 0, $1.sequence) }
+            for record in oldest.prefix(finished.count - configuration.maxRetained) {
+                wakes += remove(&s, record.id)
+            }
+        }
         return wakes
     }
 
@@ -565,7 +605,9 @@ public final class JobRunner: Sendable {
         if let t = r.started { doc.append(("started_at", .string(Timestamp.rfc3339(t)))) }
         if let t = r.finished { doc.append(("finished_at", .string(Timestamp.rfc3339(t)))) }
         // Unknown until the job finishes: null while queued or running.
-        doc.append(("expires_at", r.finished.map { .string(Timestamp.rfc3339($0 + configuration.timeToLive)) } ?? .null))
+        doc.append(
+            ("expires_at", r.finished.map { .string(Timestamp.rfc3339($0 + configuration.timeToLive)) } ?? .null)
+        )
         return .object(doc)
     }
 

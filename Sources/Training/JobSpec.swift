@@ -140,9 +140,10 @@ extension JobSpec {
         guard case .object = json else {
             throw JobSpecError(pointer: "", "the job body must be a JSON object, got \(JSONReading.describe(json))")
         }
-        let kind = try json["kind"].map { v throws(JobSpecError) in
-            JobKind(rawValue: try JSONReading.choice(v, at: "/kind", JobKind.allCases.map(\.rawValue)))!
-        } ?? .train
+        let kind =
+            try json["kind"].map { v throws(JobSpecError) in
+                JobKind(rawValue: try JSONReading.choice(v, at: "/kind", JobKind.allCases.map(\.rawValue)))!
+            } ?? .train
         let parser = SpecParser(env: env)
         switch kind {
         case .train: return try parser.train(json)
@@ -168,12 +169,17 @@ private struct SpecParser {
         try checkSplit(data, training)
         return JobSpec(
             body: .train(TrainJob(data: data, model: model, activation: activation!, training: training)),
-            work: work, totalEpochs: training.epochs)
+            work: work,
+            totalEpochs: training.epochs
+        )
     }
 
     func compare(_ json: JSONValue) throws(JobSpecError) -> JobSpec {
         let o = try JSONReading.object(
-            json, at: "", allowed: ["kind", "dataset", "model", "training", "activations", "seeds"])
+            json,
+            at: "",
+            allowed: ["kind", "dataset", "model", "training", "activations", "seeds"]
+        )
         let data = try dataset(o["dataset"], at: "/dataset")
         let (model, _) = try model(o["model"], at: "/model", requireActivation: false)
         let training = try training(o["training"], at: "/training", fit: false)
@@ -199,32 +205,45 @@ private struct SpecParser {
         let runs = activations.count * seeds.count
         guard runs <= limits.maxRuns else {
             throw JobSpecError(
-                .limitExceeded, pointer: "/activations",
+                .limitExceeded,
+                pointer: "/activations",
                 "\(activations.count) activations × \(seeds.count) seeds = \(runs) runs exceeds max_runs = \(limits.maxRuns)",
-                limit: "max_runs")
+                limit: "max_runs"
+            )
         }
         var work = 0.0
         var counts: [Int] = []
         for (i, a) in activations.enumerated() {
             let p = try networkParameterCount(
-                data: data, model: model, activation: a, at: JSONReading.pointer("/activations", i))
+                data: data,
+                model: model,
+                activation: a,
+                at: JSONReading.pointer("/activations", i)
+            )
             counts.append(p)
             work += Double(data.sampleCount) * Double(training.epochs) * Double(p) * Double(seeds.count)
         }
         try checkWork(
             work,
             "samples × epochs × parameters × seeds = \(data.sampleCount) × \(training.epochs) × "
-                + "[\(counts.map(String.init).joined(separator: ", "))] × \(seeds.count)")
+                + "[\(counts.map(String.init).joined(separator: ", "))] × \(seeds.count)"
+        )
         try checkSplit(data, training)
         return JobSpec(
             body: .compare(
-                CompareJob(data: data, model: model, activations: activations, seeds: seeds, training: training)),
-            work: work, totalEpochs: training.epochs * runs)
+                CompareJob(data: data, model: model, activations: activations, seeds: seeds, training: training)
+            ),
+            work: work,
+            totalEpochs: training.epochs * runs
+        )
     }
 
     func fit(_ json: JSONValue) throws(JobSpecError) -> JobSpec {
         let o = try JSONReading.object(
-            json, at: "", allowed: ["kind", "activation", "target", "training", "regularization"])
+            json,
+            at: "",
+            allowed: ["kind", "activation", "target", "training", "regularization"]
+        )
         guard let a = o["activation"] else {
             throw JobSpecError(pointer: "/activation", "is required for fit jobs: {\"name\": …, \"params\": {…}}")
         }
@@ -236,18 +255,27 @@ private struct SpecParser {
         }
         let (x, y, description) = try target(t, at: "/target")
         let training = try training(o["training"], at: "/training", fit: true)
-        let regularization = try o["regularization"].map { v throws(JobSpecError) in
-            try JSONReading.number(v, at: "/regularization", min: 0, max: 1e6)
-        } ?? 0.1
+        let regularization =
+            try o["regularization"].map { v throws(JobSpecError) in
+                try JSONReading.number(v, at: "/regularization", min: 0, max: 1e6)
+            } ?? 0.1
         let width = learned.reduce(0) { $0 + $1.width }
         let work = Double(x.count) * Double(training.epochs) * Double(max(1, width))
         try checkWork(work, "points × epochs × parameters = \(x.count) × \(training.epochs) × \(width)")
         return JobSpec(
             body: .fit(
                 FitJob(
-                    activation: choice, x: x, y: y, targetDescription: description, training: training,
-                    regularization: regularization)),
-            work: work, totalEpochs: training.epochs)
+                    activation: choice,
+                    x: x,
+                    y: y,
+                    targetDescription: description,
+                    training: training,
+                    regularization: regularization
+                )
+            ),
+            work: work,
+            totalEpochs: training.epochs
+        )
     }
 
     // MARK: - Pieces
@@ -255,8 +283,11 @@ private struct SpecParser {
     func checkWork(_ work: Double, _ formula: String) throws(JobSpecError) {
         guard work <= limits.maxWork else {
             throw JobSpecError(
-                .limitExceeded, pointer: "",
-                "\(formula) = \(work) exceeds the job size limit max_work = \(limits.maxWork)", limit: "max_work")
+                .limitExceeded,
+                pointer: "",
+                "\(formula) = \(work) exceeds the job size limit max_work = \(limits.maxWork)",
+                limit: "max_work"
+            )
         }
     }
 
@@ -265,7 +296,9 @@ private struct SpecParser {
         let validation = Split.validationCount(samples: n, fraction: training.validationFraction)
         guard n - validation >= 1 else {
             throw JobSpecError(
-                pointer: "/training/validation_fraction", "leaves no training samples out of \(n)")
+                pointer: "/training/validation_fraction",
+                "leaves no training samples out of \(n)"
+            )
         }
     }
 
@@ -282,30 +315,40 @@ private struct SpecParser {
             for key in ["name", "samples", "noise", "seed"] where o[key] != nil {
                 throw JobSpecError(pointer: JSONReading.pointer(p, key), "not allowed with inline data")
             }
-            let task = try o["task"].map { t throws(JobSpecError) in
-                try JSONReading.choice(t, at: p + "/task", ["classification", "regression"])
-            } ?? "classification"
+            let task =
+                try o["task"].map { t throws(JobSpecError) in
+                    try JSONReading.choice(t, at: p + "/task", ["classification", "regression"])
+                } ?? "classification"
             return .inline(try inlineData(inline, at: p + "/inline", classification: task == "classification"))
         }
         if o["task"] != nil {
-            throw JobSpecError(pointer: p + "/task", "only allowed with inline data (built-in datasets know their task)")
+            throw JobSpecError(
+                pointer: p + "/task",
+                "only allowed with inline data (built-in datasets know their task)"
+            )
         }
-        let name = try o["name"].map { n throws(JobSpecError) in
-            BuiltInDataset(
-                rawValue: try JSONReading.choice(n, at: p + "/name", BuiltInDataset.allCases.map(\.rawValue)))!
-        } ?? .moons
+        let name =
+            try o["name"].map { n throws(JobSpecError) in
+                BuiltInDataset(
+                    rawValue: try JSONReading.choice(n, at: p + "/name", BuiltInDataset.allCases.map(\.rawValue))
+                )!
+            } ?? .moons
         var samples = 512
         if let s = o["samples"] {
             samples = try JSONReading.integer(s, at: p + "/samples", min: 2)
             guard samples <= limits.maxSamples else {
                 throw JobSpecError(
-                    .limitExceeded, pointer: p + "/samples",
-                    "\(samples) samples exceeds max_samples = \(limits.maxSamples)", limit: "max_samples")
+                    .limitExceeded,
+                    pointer: p + "/samples",
+                    "\(samples) samples exceeds max_samples = \(limits.maxSamples)",
+                    limit: "max_samples"
+                )
             }
         }
-        let noise = try o["noise"].map { n throws(JobSpecError) in
-            try JSONReading.number(n, at: p + "/noise", min: 0, max: 10)
-        } ?? name.defaultNoise
+        let noise =
+            try o["noise"].map { n throws(JobSpecError) in
+                try JSONReading.number(n, at: p + "/noise", min: 0, max: 10)
+            } ?? name.defaultNoise
         let seed = try o["seed"].map { s throws(JobSpecError) in try self.seed(s, at: p + "/seed") } ?? 0
         return .builtIn(name, samples: samples, noise: noise, seed: seed)
     }
@@ -319,13 +362,19 @@ private struct SpecParser {
         guard x.columns >= 1 else { throw JobSpecError(pointer: p + "/x/0", "rows must not be empty") }
         guard x.rows <= limits.maxSamples else {
             throw JobSpecError(
-                .limitExceeded, pointer: p + "/x", "\(x.rows) rows exceeds max_samples = \(limits.maxSamples)",
-                limit: "max_samples")
+                .limitExceeded,
+                pointer: p + "/x",
+                "\(x.rows) rows exceeds max_samples = \(limits.maxSamples)",
+                limit: "max_samples"
+            )
         }
         guard x.columns <= limits.maxFeatures else {
             throw JobSpecError(
-                .limitExceeded, pointer: p + "/x/0",
-                "\(x.columns) features exceeds max_features = \(limits.maxFeatures)", limit: "max_features")
+                .limitExceeded,
+                pointer: p + "/x/0",
+                "\(x.columns) features exceeds max_features = \(limits.maxFeatures)",
+                limit: "max_features"
+            )
         }
         let targets: Targets
         if classification {
@@ -339,7 +388,8 @@ private struct SpecParser {
                 guard y >= 0, y.rounded() == y, y < Double(limits.maxWidth) else {
                     throw JobSpecError(
                         pointer: JSONReading.pointer(p + "/y", i),
-                        "class labels must be whole numbers in 0..<\(limits.maxWidth), got \(JSONReading.format(y))")
+                        "class labels must be whole numbers in 0..<\(limits.maxWidth), got \(JSONReading.format(y))"
+                    )
                 }
                 labels.append(Int32(y))
             }
@@ -384,8 +434,10 @@ private struct SpecParser {
         let o = try JSONReading.object(v, at: p, allowed: allowed)
         guard let n = o["name"] else { throw JobSpecError(pointer: p + "/name", "is required") }
         let name = try JSONReading.string(n, at: p + "/name")
-        let given = try o["params"].map { v throws(JobSpecError) in try JSONReading.parameters(v, at: p + "/params") } ?? [:]
-        let trainable = try o["trainable"].map { t throws(JobSpecError) in try JSONReading.bool(t, at: p + "/trainable") } ?? false
+        let given =
+            try o["params"].map { v throws(JobSpecError) in try JSONReading.parameters(v, at: p + "/params") } ?? [:]
+        let trainable =
+            try o["trainable"].map { t throws(JobSpecError) in try JSONReading.bool(t, at: p + "/trainable") } ?? false
         let (descriptor, resolved): (ActivationDescriptor, ResolvedParameters)
         do {
             (descriptor, resolved) = try env.catalog.resolve(name, params: given)
@@ -395,7 +447,8 @@ private struct SpecParser {
         if trainable && !descriptor.parameters.contains(where: \.trainable) {
             throw JobSpecError(
                 pointer: p + "/trainable",
-                "\(descriptor.name) has no trainable parameters; trainable entries: \(trainableNames())")
+                "\(descriptor.name) has no trainable parameters; trainable entries: \(trainableNames())"
+            )
         }
         return ActivationChoice(name: descriptor.name, parameters: resolved, given: given, trainable: trainable)
     }
@@ -418,7 +471,9 @@ private struct SpecParser {
     func trainableShapes(_ choice: ActivationChoice, at p: String) throws(JobSpecError) -> [ParameterGradientShape] {
         guard let d = env.catalog.descriptor(named: choice.name), d.parameters.contains(where: \.trainable) else {
             throw JobSpecError(
-                pointer: p, "\(choice.name) has no trainable parameters to fit; trainable entries: \(trainableNames())")
+                pointer: p,
+                "\(choice.name) has no trainable parameters to fit; trainable entries: \(trainableNames())"
+            )
         }
         let kernel: any ActivationKernel
         do { kernel = try env.catalog.kernel(for: d, resolved: choice.parameters, adversarial: false) } catch {
@@ -436,14 +491,19 @@ private struct SpecParser {
     }
 
     func model(
-        _ v: JSONValue?, at p: String, requireActivation: Bool
+        _ v: JSONValue?,
+        at p: String,
+        requireActivation: Bool
     ) throws(JobSpecError) -> (ModelSpec, ActivationChoice?) {
-        let allowed = requireActivation ? ["hidden", "activation", "adversarial", "hdfgd"] : ["hidden", "adversarial", "hdfgd"]
+        let allowed =
+            requireActivation ? ["hidden", "activation", "adversarial", "hdfgd"] : ["hidden", "adversarial", "hdfgd"]
         let o: [String: JSONValue]
         if let v {
             if !requireActivation, case .object(let m) = v, m.contains(where: { $0.key == "activation" }) {
                 throw JobSpecError(
-                    pointer: p + "/activation", "not allowed in compare jobs: list the activations in /activations")
+                    pointer: p + "/activation",
+                    "not allowed in compare jobs: list the activations in /activations"
+                )
             }
             o = try JSONReading.object(v, at: p, allowed: allowed)
         } else {
@@ -454,9 +514,11 @@ private struct SpecParser {
             let widths = try JSONReading.numbers(h, at: p + "/hidden")
             guard widths.count <= limits.maxHiddenLayers else {
                 throw JobSpecError(
-                    .limitExceeded, pointer: p + "/hidden",
+                    .limitExceeded,
+                    pointer: p + "/hidden",
                     "\(widths.count) hidden layers exceeds max_hidden_layers = \(limits.maxHiddenLayers)",
-                    limit: "max_hidden_layers")
+                    limit: "max_hidden_layers"
+                )
             }
             hidden = []
             for (i, w) in widths.enumerated() {
@@ -464,15 +526,19 @@ private struct SpecParser {
                 let width = try JSONReading.integer(.number(w), at: wp, min: 1)
                 guard width <= limits.maxWidth else {
                     throw JobSpecError(
-                        .limitExceeded, pointer: wp, "width \(width) exceeds max_width = \(limits.maxWidth)",
-                        limit: "max_width")
+                        .limitExceeded,
+                        pointer: wp,
+                        "width \(width) exceeds max_width = \(limits.maxWidth)",
+                        limit: "max_width"
+                    )
                 }
                 hidden.append(width)
             }
         }
-        let alternate = try o["adversarial"].map { a throws(JobSpecError) in
-            try JSONReading.choice(a, at: p + "/adversarial", ["none", "alternate"]) == "alternate"
-        } ?? false
+        let alternate =
+            try o["adversarial"].map { a throws(JobSpecError) in
+                try JSONReading.choice(a, at: p + "/adversarial", ["none", "alternate"]) == "alternate"
+            } ?? false
         let hdfgd = try o["hdfgd"].map { h throws(JobSpecError) in try JSONReading.bool(h, at: p + "/hdfgd") } ?? false
         if hdfgd && hidden.isEmpty {
             throw JobSpecError(pointer: p + "/hdfgd", "needs at least one hidden layer")
@@ -482,7 +548,11 @@ private struct SpecParser {
             if let a = o["activation"] {
                 choice = try activation(a, at: p + "/activation", allowTrainable: true)
             } else {
-                choice = try activation(.object([("name", .string("relu"))]), at: p + "/activation", allowTrainable: true)
+                choice = try activation(
+                    .object([("name", .string("relu"))]),
+                    at: p + "/activation",
+                    allowTrainable: true
+                )
             }
         }
         return (ModelSpec(hidden: hidden, alternate: alternate, hdfgd: hdfgd), choice)
@@ -491,22 +561,44 @@ private struct SpecParser {
     /// Builds the network once (validating counterpart, gate and trainable parameters) and
     /// returns its parameter count.
     func networkParameterCount(
-        data: DataSource, model: ModelSpec, activation: ActivationChoice, at p: String
+        data: DataSource,
+        model: ModelSpec,
+        activation: ActivationChoice,
+        at p: String
     ) throws(JobSpecError) -> Int {
         let activationPointer = p.hasPrefix("/activations") ? p : p + "/activation"
         if model.alternate && model.hidden.count >= 2 && env.catalog.counterpart(of: activation.name) == nil {
             throw JobSpecError(
                 pointer: p.hasPrefix("/activations") ? p + "/name" : p + "/adversarial",
-                "\"alternate\" needs an adversarial counterpart: \(env.catalog.unsupportedReason(of: activation.name))")
+                "\"alternate\" needs an adversarial counterpart: \(env.catalog.unsupportedReason(of: activation.name))"
+            )
         }
         if model.hdfgd && activation.trainable {
             throw JobSpecError(
-                pointer: activationPointer + "/trainable", "trainable activation parameters are not supported with hdfgd")
+                pointer: activationPointer + "/trainable",
+                "trainable activation parameters are not supported with hdfgd"
+            )
         }
+        // Validate on a copy with width-1 layers (same kernels, gates and trainable slots, no
+        // large allocation on the caller's thread), then count the real network analytically.
+        var probe = model
+        probe.hidden = model.hidden.map { _ in 1 }
         let net = try NetworkFactory.make(
-            data: data, model: model, activation: activation, seed: 0, environment: env,
-            activationPointer: activationPointer)
-        return net.parameterCount
+            data: data,
+            model: probe,
+            activation: activation,
+            seed: 0,
+            environment: env,
+            activationPointer: activationPointer
+        )
+        let activationValues = net.layout.filter { $0.name.hasPrefix("activation") }.reduce(0) { $0 + $1.range.count }
+        var count = activationValues
+        var previous = data.features
+        for width in model.hidden {
+            count += (model.hdfgd ? 2 : 1) * (previous * width + width)
+            previous = width
+        }
+        return count + previous * data.outputs + data.outputs
     }
 
     func target(_ v: JSONValue, at p: String) throws(JobSpecError) -> (x: [Float], y: [Float], JSONValue) {
@@ -532,13 +624,17 @@ private struct SpecParser {
                     }
                     (lo, hi) = (bounds[0], bounds[1])
                 }
-                let points = try o["points"].map { n throws(JobSpecError) in
-                    try JSONReading.integer(n, at: p + "/points", min: 2)
-                } ?? 256
+                let points =
+                    try o["points"].map { n throws(JobSpecError) in
+                        try JSONReading.integer(n, at: p + "/points", min: 2)
+                    } ?? 256
                 guard points <= limits.maxSamples else {
                     throw JobSpecError(
-                        .limitExceeded, pointer: p + "/points",
-                        "\(points) points exceeds max_samples = \(limits.maxSamples)", limit: "max_samples")
+                        .limitExceeded,
+                        pointer: p + "/points",
+                        "\(points) points exceeds max_samples = \(limits.maxSamples)",
+                        limit: "max_samples"
+                    )
                 }
                 xs = (0..<points).map { Float(lo + (hi - lo) * Double($0) / Double(points - 1)) }
             }
@@ -551,7 +647,9 @@ private struct SpecParser {
             xs.withUnsafeBufferPointer { xb in ys.withUnsafeMutableBufferPointer { kernel.forward(xb, into: $0) } }
             if let bad = ys.firstIndex(where: { !$0.isFinite }) {
                 throw JobSpecError(
-                    pointer: p + "/activation", "the target is not finite at x = \(xs[bad]); narrow the range")
+                    pointer: p + "/activation",
+                    "the target is not finite at x = \(xs[bad]); narrow the range"
+                )
             }
             let description: JSONValue = .object([
                 ("activation", .object([("name", .string(choice.name)), ("params", JSONValue(choice.parameters))])),
@@ -585,8 +683,11 @@ private struct SpecParser {
     func checkPoints(_ n: Int, at p: String) throws(JobSpecError) {
         guard n <= limits.maxSamples else {
             throw JobSpecError(
-                .limitExceeded, pointer: p, "\(n) points exceeds max_samples = \(limits.maxSamples)",
-                limit: "max_samples")
+                .limitExceeded,
+                pointer: p,
+                "\(n) points exceeds max_samples = \(limits.maxSamples)",
+                limit: "max_samples"
+            )
         }
     }
 
@@ -594,26 +695,35 @@ private struct SpecParser {
         let allowed =
             fit
             ? ["epochs", "batch_size", "optimizer", "learning_rate", "momentum", "seed"]
-            : ["epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay", "validation_fraction", "seed"]
+            : [
+                "epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay", "validation_fraction",
+                "seed",
+            ]
         let o = try v.map { v throws(JobSpecError) in try JSONReading.object(v, at: p, allowed: allowed) } ?? [:]
         var epochs = fit ? 500 : 100
         if let e = o["epochs"] {
             epochs = try JSONReading.integer(e, at: p + "/epochs", min: 1)
             guard epochs <= limits.maxEpochs else {
                 throw JobSpecError(
-                    .limitExceeded, pointer: p + "/epochs", "\(epochs) epochs exceeds max_epochs = \(limits.maxEpochs)",
-                    limit: "max_epochs")
+                    .limitExceeded,
+                    pointer: p + "/epochs",
+                    "\(epochs) epochs exceeds max_epochs = \(limits.maxEpochs)",
+                    limit: "max_epochs"
+                )
             }
         }
-        let batch = try o["batch_size"].map { b throws(JobSpecError) in
-            try JSONReading.integer(b, at: p + "/batch_size", min: 1, max: 1_000_000)
-        } ?? (fit ? 0 : 32)
-        let optimizer = try o["optimizer"].map { m throws(JobSpecError) in
-            try JSONReading.choice(m, at: p + "/optimizer", ["adam", "sgd"])
-        } ?? "adam"
-        let rate = try o["learning_rate"].map { r throws(JobSpecError) in
-            try JSONReading.number(r, at: p + "/learning_rate", min: 0, max: 10, exclusiveMin: true)
-        } ?? (optimizer == "adam" ? (fit ? 0.02 : 0.01) : 0.1)
+        let batch =
+            try o["batch_size"].map { b throws(JobSpecError) in
+                try JSONReading.integer(b, at: p + "/batch_size", min: 1, max: 1_000_000)
+            } ?? (fit ? 0 : 32)
+        let optimizer =
+            try o["optimizer"].map { m throws(JobSpecError) in
+                try JSONReading.choice(m, at: p + "/optimizer", ["adam", "sgd"])
+            } ?? "adam"
+        let rate =
+            try o["learning_rate"].map { r throws(JobSpecError) in
+                try JSONReading.number(r, at: p + "/learning_rate", min: 0, max: 10, exclusiveMin: true)
+            } ?? (optimizer == "adam" ? (fit ? 0.02 : 0.01) : 0.1)
         var momentum = 0.9
         if let m = o["momentum"] {
             guard optimizer == "sgd" else {
@@ -621,17 +731,22 @@ private struct SpecParser {
             }
             momentum = try JSONReading.number(m, at: p + "/momentum", min: 0, max: 1, exclusiveMax: true)
         }
-        let decay = try o["weight_decay"].map { d throws(JobSpecError) in
-            try JSONReading.number(d, at: p + "/weight_decay", min: 0, max: 1)
-        } ?? 0
-        let fraction = try o["validation_fraction"].map { f throws(JobSpecError) in
-            try JSONReading.number(f, at: p + "/validation_fraction", min: 0, max: 0.9)
-        } ?? (fit ? 0 : 0.2)
+        let decay =
+            try o["weight_decay"].map { d throws(JobSpecError) in
+                try JSONReading.number(d, at: p + "/weight_decay", min: 0, max: 1)
+            } ?? 0
+        let fraction =
+            try o["validation_fraction"].map { f throws(JobSpecError) in
+                try JSONReading.number(f, at: p + "/validation_fraction", min: 0, max: 0.9)
+            } ?? (fit ? 0 : 0.2)
         let seed = try o["seed"].map { s throws(JobSpecError) in try self.seed(s, at: p + "/seed") } ?? 0
         let method: OptimizerConfiguration.Method = optimizer == "adam" ? .adam : .sgd(momentum: momentum)
         return TrainingSettings(
-            epochs: epochs, batchSize: batch,
+            epochs: epochs,
+            batchSize: batch,
             optimizer: OptimizerConfiguration(method: method, learningRate: rate, weightDecay: decay),
-            validationFraction: fraction, seed: seed)
+            validationFraction: fraction,
+            seed: seed
+        )
     }
 }

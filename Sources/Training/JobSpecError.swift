@@ -45,8 +45,13 @@ public struct JobLimits: Sendable, Equatable {
     public var maxRuns: Int
 
     public init(
-        maxWork: Double = 2e10, maxSamples: Int = 100_000, maxEpochs: Int = 10_000, maxHiddenLayers: Int = 8,
-        maxWidth: Int = 1024, maxFeatures: Int = 1024, maxRuns: Int = 64
+        maxWork: Double = 2e10,
+        maxSamples: Int = 100_000,
+        maxEpochs: Int = 10_000,
+        maxHiddenLayers: Int = 8,
+        maxWidth: Int = 1024,
+        maxFeatures: Int = 1024,
+        maxRuns: Int = 64
     ) {
         self.maxWork = maxWork
         self.maxSamples = maxSamples

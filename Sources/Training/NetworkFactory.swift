@@ -9,8 +9,12 @@ enum NetworkFactory {
     /// - Throws: ``JobSpecError`` (pointer relative to the body: `/model/...` or
     ///   `activationPointer`) when a gate, counterpart or trainable parameter is missing.
     static func make(
-        data: DataSource, model: ModelSpec, activation: ActivationChoice, seed: UInt64,
-        environment env: TrainingEnvironment, activationPointer: String = "/model/activation"
+        data: DataSource,
+        model: ModelSpec,
+        activation: ActivationChoice,
+        seed: UInt64,
+        environment env: TrainingEnvironment,
+        activationPointer: String = "/model/activation"
     ) throws(JobSpecError) -> Network {
         var hidden: [HiddenLayer] = []
         for (i, width) in model.hidden.enumerated() {
@@ -20,19 +24,25 @@ enum NetworkFactory {
                 guard let gate = env.gates?(activation.name, activation.parameters, adversarial) else {
                     throw JobSpecError(
                         pointer: "/model/hdfgd",
-                        "no HD-FGD gate\(adversarial ? " counterpart" : "") is available for \(activation.name)")
+                        "no HD-FGD gate\(adversarial ? " counterpart" : "") is available for \(activation.name)"
+                    )
                 }
                 hidden.append(HiddenLayer(width: width, kind: .gated(gate)))
             } else {
                 do {
                     let config = try ActivationConfiguration.catalogEntry(
-                        activation.name, params: activation.given, trainable: activation.trainable,
-                        adversarial: adversarial, in: env.catalog)
+                        activation.name,
+                        params: activation.given,
+                        trainable: activation.trainable,
+                        adversarial: adversarial,
+                        in: env.catalog
+                    )
                     hidden.append(HiddenLayer(width: width, kind: .activation(config)))
                 } catch {
                     throw JobSpecError(
                         pointer: error.code == .adversarialUnsupported ? "/model/adversarial" : activationPointer,
-                        error.message)
+                        error.message
+                    )
                 }
             }
         }
@@ -40,10 +50,17 @@ enum NetworkFactory {
             model.hdfgd || saturating.contains(activation.name) ? .xavier : .he
         do {
             return try Network(
-                inputs: data.features, hidden: hidden, outputs: data.outputs, initialization: initialization, seed: seed)
+                inputs: data.features,
+                hidden: hidden,
+                outputs: data.outputs,
+                initialization: initialization,
+                seed: seed
+            )
         } catch {
             throw JobSpecError(
-                pointer: error.code == .untrainableParameter ? activationPointer + "/trainable" : "/model", error.message)
+                pointer: error.code == .untrainableParameter ? activationPointer + "/trainable" : "/model",
+                error.message
+            )
         }
     }
 }

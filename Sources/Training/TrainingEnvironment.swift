@@ -22,7 +22,9 @@ public struct TrainingEnvironment: Sendable {
     public var regularizers: [String: Regularizer]
 
     public init(
-        catalog: Catalog = .standard, limits: JobLimits = JobLimits(), gates: GateProvider? = nil,
+        catalog: Catalog = .standard,
+        limits: JobLimits = JobLimits(),
+        gates: GateProvider? = nil,
         regularizers: [String: Regularizer] = [:]
     ) {
         self.catalog = catalog

@@ -17,13 +17,23 @@ private func loss(_ net: Network, _ x: [Float], _ targets: Targets, rows: Int) -
         case .labels(let l, _):
             return l.withUnsafeBufferPointer { lb in
                 net.lossAndGradient(
-                    xb, targets: .labels(lb), rows: rows, loss: .softmaxCrossEntropy, workspace: &ws, gradients: &none
+                    xb,
+                    targets: .labels(lb),
+                    rows: rows,
+                    loss: .softmaxCrossEntropy,
+                    workspace: &ws,
+                    gradients: &none
                 ).loss
             }
         case .values(let v, _):
             return v.withUnsafeBufferPointer { vb in
                 net.lossAndGradient(
-                    xb, targets: .values(vb), rows: rows, loss: .meanSquaredError, workspace: &ws, gradients: &none
+                    xb,
+                    targets: .values(vb),
+                    rows: rows,
+                    loss: .meanSquaredError,
+                    workspace: &ws,
+                    gradients: &none
                 ).loss
             }
         }
@@ -38,12 +48,24 @@ private func gradient(_ net: Network, _ x: [Float], _ targets: Targets, rows: In
         case .labels(let l, _):
             _ = l.withUnsafeBufferPointer { lb in
                 net.lossAndGradient(
-                    xb, targets: .labels(lb), rows: rows, loss: .softmaxCrossEntropy, workspace: &ws, gradients: &g)
+                    xb,
+                    targets: .labels(lb),
+                    rows: rows,
+                    loss: .softmaxCrossEntropy,
+                    workspace: &ws,
+                    gradients: &g
+                )
             }
         case .values(let v, _):
             _ = v.withUnsafeBufferPointer { vb in
                 net.lossAndGradient(
-                    xb, targets: .values(vb), rows: rows, loss: .meanSquaredError, workspace: &ws, gradients: &g)
+                    xb,
+                    targets: .values(vb),
+                    rows: rows,
+                    loss: .meanSquaredError,
+                    workspace: &ws,
+                    gradients: &g
+                )
             }
         }
     }
@@ -70,7 +92,10 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
             let fd = (loss(plus, x, targets, rows: rows) - loss(minus, x, targets, rows: rows)) / step
             let error = abs(Double(analytic[i]) - fd)
             worst = max(worst, error / (1e-4 + 1e-3 * abs(fd)))
-            #expect(error <= 1e-4 + 1e-3 * abs(fd), "\(name)[\(i - range.lowerBound)]: backprop \(analytic[i]), FD \(fd)")
+            #expect(
+                error <= 1e-4 + 1e-3 * abs(fd),
+                "\(name)[\(i - range.lowerBound)]: backprop \(analytic[i]), FD \(fd)"
+            )
         }
     }
     #expect(worst > 0)
@@ -79,13 +104,21 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
 @Suite struct NetworkGradientTests {
     @Test func denseWithTrainableScalarParameters() throws {
         let act = try ActivationConfiguration.catalogEntry(
-            "scaled_softplus", params: ["a": .number(1.3), "b": .number(0.8)], trainable: true, in: testCatalog)
+            "scaled_softplus",
+            params: ["a": .number(1.3), "b": .number(0.8)],
+            trainable: true,
+            in: testCatalog
+        )
         let net = try Network(
             inputs: 2,
             hidden: [
                 HiddenLayer(width: 4, kind: .activation(ActivationConfiguration(kernel: TanhKernel()))),
                 HiddenLayer(width: 3, kind: .activation(act)),
-            ], outputs: 3, initialization: .xavier, seed: 7)
+            ],
+            outputs: 3,
+            initialization: .xavier,
+            seed: 7
+        )
         #expect(net.layout.map(\.name).contains("activation2.a"))
         #expect(net.layout.map(\.name).contains("activation2.b"))
         checkGradients(net, randomInputs(10, seed: 1), .labels([0, 2, 1, 2, 0], classes: 3), rows: 5)
@@ -93,14 +126,28 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
 
     @Test func vectorParameterAndCounterpartWithSquaredError() throws {
         let vector = try ActivationConfiguration.catalogEntry(
-            "vector", params: ["coefficients": .numbers([0.3, -0.2, 0.5])], trainable: true, in: testCatalog)
+            "vector",
+            params: ["coefficients": .numbers([0.3, -0.2, 0.5])],
+            trainable: true,
+            in: testCatalog
+        )
         let counterpart = try ActivationConfiguration.catalogEntry("tanh", adversarial: true, in: testCatalog)
         let net = try Network(
             inputs: 3,
-            hidden: [HiddenLayer(width: 4, kind: .activation(vector)), HiddenLayer(width: 3, kind: .activation(counterpart))],
-            outputs: 2, initialization: .xavier, seed: 3)
+            hidden: [
+                HiddenLayer(width: 4, kind: .activation(vector)), HiddenLayer(width: 3, kind: .activation(counterpart)),
+            ],
+            outputs: 2,
+            initialization: .xavier,
+            seed: 3
+        )
         #expect(net.layout.first { $0.name == "activation1.coefficients" }?.range.count == 3)
-        checkGradients(net, randomInputs(12, seed: 2), .values([0.5, -1, 0.2, 0.3, -0.7, 1.1, 0, 0.4], width: 2), rows: 4)
+        checkGradients(
+            net,
+            randomInputs(12, seed: 2),
+            .values([0.5, -1, 0.2, 0.3, -0.7, 1.1, 0, 0.4], width: 2),
+            rows: 4
+        )
     }
 
     @Test func gatedLayers() throws {
@@ -109,7 +156,11 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
             hidden: [
                 HiddenLayer(width: 3, kind: .gated(ActivationKernelGate(SigmoidKernel()))),
                 HiddenLayer(width: 4, kind: .gated(ActivationKernelGate(TanhKernel()))),
-            ], outputs: 2, initialization: .xavier, seed: 11)
+            ],
+            outputs: 2,
+            initialization: .xavier,
+            seed: 11
+        )
         #expect(net.parameterCount == (2 * 3 + 3) * 2 + (3 * 4 + 4) * 2 + 4 * 2 + 2)
         checkGradients(net, randomInputs(8, seed: 3), .labels([1, 0, 1, 1], classes: 2), rows: 4)
     }
@@ -150,19 +201,31 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
     @Test func untrainableParameterIsRejected() {
         let spec = ParameterSpec(name: "gain", defaultValue: .number(1), trainable: true, description: "no derivative")
         let config = ActivationConfiguration(
-            kernel: TanhKernel(), parameters: ResolvedParameters([("gain", .number(1))]), trainable: [spec],
-            makeKernel: { _ in TanhKernel() })
+            kernel: TanhKernel(),
+            parameters: ResolvedParameters([("gain", .number(1))]),
+            trainable: [spec],
+            makeKernel: { _ in TanhKernel() }
+        )
         #expect(throws: MLPError.self) {
             try Network(inputs: 1, hidden: [HiddenLayer(width: 2, kind: .activation(config))], outputs: 1, seed: 0)
         }
         #expect(throws: MLPError.self) {
-            try Network(inputs: 1, hidden: [HiddenLayer(width: 0, kind: .gated(ActivationKernelGate(TanhKernel())))], outputs: 1, seed: 0)
+            try Network(
+                inputs: 1,
+                hidden: [HiddenLayer(width: 0, kind: .gated(ActivationKernelGate(TanhKernel())))],
+                outputs: 1,
+                seed: 0
+            )
         }
     }
 
     @Test func samplesAreValidated() {
-        #expect(throws: MLPError.self) { try Samples(features: 2, inputs: [1, 2, 3], targets: .labels([0], classes: 2)) }
-        #expect(throws: MLPError.self) { try Samples(features: 1, inputs: [1, 2], targets: .labels([0, 2], classes: 2)) }
+        #expect(throws: MLPError.self) {
+            try Samples(features: 2, inputs: [1, 2, 3], targets: .labels([0], classes: 2))
+        }
+        #expect(throws: MLPError.self) {
+            try Samples(features: 1, inputs: [1, 2], targets: .labels([0, 2], classes: 2))
+        }
         #expect(throws: MLPError.self) { try Samples(features: 1, inputs: [1, 2], targets: .values([1], width: 1)) }
     }
 }
@@ -184,14 +247,28 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
         let data = try xor()
         let act = try ActivationConfiguration.catalogEntry("scaled_softplus", trainable: true, in: testCatalog)
         var net = try Network(
-            inputs: 2, hidden: [HiddenLayer(width: 16, kind: .activation(act))], outputs: 2, seed: 1)
+            inputs: 2,
+            hidden: [HiddenLayer(width: 16, kind: .activation(act))],
+            outputs: 2,
+            seed: 1
+        )
         let config = TrainingConfiguration(
-            epochs: 60, batchSize: 16, optimizer: OptimizerConfiguration(method: .adam, learningRate: 0.02), seed: 3)
+            epochs: 60,
+            batchSize: 16,
+            optimizer: OptimizerConfiguration(method: .adam, learningRate: 0.02),
+            seed: 3
+        )
         var seen = 0
-        let reports = try Trainer.train(&net, on: data, validation: data, configuration: config, onEpoch: { r in
-            seen += 1
-            #expect(r.epoch == seen)
-        })
+        let reports = try Trainer.train(
+            &net,
+            on: data,
+            validation: data,
+            configuration: config,
+            onEpoch: { r in
+                seen += 1
+                #expect(r.epoch == seen)
+            }
+        )
         #expect(reports.count == 60 && seen == 60)
         #expect(try #require(reports.last?.validationAccuracy) >= 0.9)
         #expect(reports.last!.trainLoss < reports.first!.trainLoss)
@@ -209,12 +286,18 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
         }
         let data = try Samples(features: 1, inputs: x, targets: .values(y, width: 1))
         var net = try Network(
-            inputs: 1, hidden: [HiddenLayer(width: 16, kind: .activation(ActivationConfiguration(kernel: TanhKernel())))],
-            outputs: 1, initialization: .xavier, seed: 2)
+            inputs: 1,
+            hidden: [HiddenLayer(width: 16, kind: .activation(ActivationConfiguration(kernel: TanhKernel())))],
+            outputs: 1,
+            initialization: .xavier,
+            seed: 2
+        )
         let config = TrainingConfiguration(
-            epochs: 80, batchSize: 16,
+            epochs: 80,
+            batchSize: 16,
             optimizer: OptimizerConfiguration(method: .sgd(momentum: 0.9), learningRate: 0.01, weightDecay: 1e-4),
-            seed: 1)
+            seed: 1
+        )
         let reports = try Trainer.train(&net, on: data, validation: nil, configuration: config)
         #expect(reports.last!.validationLoss == nil)
         #expect(reports.last!.trainLoss < 0.1 * reports.first!.trainLoss)
@@ -224,10 +307,17 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
         let data = try xor()
         let counterpart = try ActivationConfiguration.catalogEntry("tanh", adversarial: true, in: testCatalog)
         var net = try Network(
-            inputs: 2, hidden: Array(repeating: HiddenLayer(width: 32, kind: .activation(counterpart)), count: 3),
-            outputs: 2, seed: 1)
+            inputs: 2,
+            hidden: Array(repeating: HiddenLayer(width: 32, kind: .activation(counterpart)), count: 3),
+            outputs: 2,
+            seed: 1
+        )
         let config = TrainingConfiguration(
-            epochs: 50, batchSize: 8, optimizer: OptimizerConfiguration(method: .sgd(momentum: 0.9), learningRate: 50), seed: 0)
+            epochs: 50,
+            batchSize: 8,
+            optimizer: OptimizerConfiguration(method: .sgd(momentum: 0.9), learningRate: 50),
+            seed: 0
+        )
         #expect {
             _ = try Trainer.train(&net, on: data, validation: nil, configuration: config)
         } throws: { error in
@@ -239,16 +329,29 @@ private func checkGradients(_ net: Network, _ x: [Float], _ targets: Targets, ro
     @Test func cancellationStopsWithinTheEpoch() throws {
         let data = try xor()
         var net = try Network(
-            inputs: 2, hidden: [HiddenLayer(width: 8, kind: .activation(ActivationConfiguration(kernel: TanhKernel())))],
-            outputs: 2, seed: 1)
+            inputs: 2,
+            hidden: [HiddenLayer(width: 8, kind: .activation(ActivationConfiguration(kernel: TanhKernel())))],
+            outputs: 2,
+            seed: 1
+        )
         let config = TrainingConfiguration(
-            epochs: 100, batchSize: 10, optimizer: OptimizerConfiguration(method: .adam, learningRate: 0.01), seed: 0)
+            epochs: 100,
+            batchSize: 10,
+            optimizer: OptimizerConfiguration(method: .adam, learningRate: 0.01),
+            seed: 0
+        )
         var polls = 0
         #expect(throws: TrainingInterruption.cancelled(epoch: 3)) {
-            _ = try Trainer.train(&net, on: data, validation: nil, configuration: config, isCancelled: {
-                polls += 1
-                return polls > 45  // 20 batches per epoch: the 46th poll is in epoch 3
-            })
+            _ = try Trainer.train(
+                &net,
+                on: data,
+                validation: nil,
+                configuration: config,
+                isCancelled: {
+                    polls += 1
+                    return polls > 45  // 20 batches per epoch: the 46th poll is in epoch 3
+                }
+            )
         }
     }
 }

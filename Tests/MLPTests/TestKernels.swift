@@ -97,7 +97,8 @@ struct VectorKernel: ActivationKernel {
             let s = sigma(v)
             let t = Foundation.tanh(v)
             dydx[i] = Float(
-                1 + c[0] * (s + v * s * (1 - s)) + c[1] * (1 - t * t) + c[2] * 2 * v / ((1 + v * v) * (1 + v * v)))
+                1 + c[0] * (s + v * s * (1 - s)) + c[1] * (1 - t * t) + c[2] * 2 * v / ((1 + v * v) * (1 + v * v))
+            )
         }
     }
     var parameterGradientShapes: [ParameterGradientShape] { [ParameterGradientShape(name: "coefficients", width: 3)] }
@@ -114,35 +115,80 @@ struct VectorKernel: ActivationKernel {
 /// A catalog with the test kernels (plus "relu" so job defaults resolve).
 let testCatalog: Catalog = {
     let tanh = ActivationDescriptor(
-        name: "tanh", description: "tanh", formula: "tanh(x)", makeKernel: { _ in TanhKernel() })
+        name: "tanh",
+        description: "tanh",
+        formula: "tanh(x)",
+        makeKernel: { _ in TanhKernel() }
+    )
     let relu = ActivationDescriptor(
-        name: "relu", description: "relu", formula: "max(0,x)", makeKernel: { _ in ReLUKernel() })
+        name: "relu",
+        description: "relu",
+        formula: "max(0,x)",
+        makeKernel: { _ in ReLUKernel() }
+    )
     let sigmoid = ActivationDescriptor(
-        name: "sigmoid", description: "sigmoid", formula: "σ(x)", makeKernel: { _ in SigmoidKernel() })
+        name: "sigmoid",
+        description: "sigmoid",
+        formula: "σ(x)",
+        makeKernel: { _ in SigmoidKernel() }
+    )
     let scaled = ActivationDescriptor(
-        name: "scaled_softplus", description: "a·softplus(bx)/b", formula: "a·log(1+e^(bx))/b",
+        name: "scaled_softplus",
+        description: "a·softplus(bx)/b",
+        formula: "a·log(1+e^(bx))/b",
         parameters: [
             ParameterSpec(
-                name: "a", defaultValue: .number(1), minimum: 0, exclusiveMinimum: true, maximum: 10, trainable: true,
-                description: "scale"),
+                name: "a",
+                defaultValue: .number(1),
+                minimum: 0,
+                exclusiveMinimum: true,
+                maximum: 10,
+                trainable: true,
+                description: "scale"
+            ),
             ParameterSpec(
-                name: "b", defaultValue: .number(1), minimum: 0, exclusiveMinimum: true, trainable: true,
-                description: "sharpness"),
+                name: "b",
+                defaultValue: .number(1),
+                minimum: 0,
+                exclusiveMinimum: true,
+                trainable: true,
+                description: "sharpness"
+            ),
         ],
-        makeKernel: { r in ScaledSoftplusKernel(a: r.number("a"), b: r.number("b")) })
+        makeKernel: { r in ScaledSoftplusKernel(a: r.number("a"), b: r.number("b")) }
+    )
     let vector = ActivationDescriptor(
-        name: "vector", description: "vector-parameter test kernel", formula: "x + c·basis(x)",
+        name: "vector",
+        description: "vector-parameter test kernel",
+        formula: "x + c·basis(x)",
         parameters: [
             ParameterSpec(
-                name: "coefficients", kind: .numbers, defaultValue: .numbers([0, 0, 0]), minimum: -2, maximum: 2,
-                trainable: true, description: "basis coefficients"),
-            ParameterSpec(name: "mode", kind: .choice(["plain"]), defaultValue: .string("plain"), description: "unused"),
+                name: "coefficients",
+                kind: .numbers,
+                defaultValue: .numbers([0, 0, 0]),
+                minimum: -2,
+                maximum: 2,
+                trainable: true,
+                description: "basis coefficients"
+            ),
+            ParameterSpec(
+                name: "mode",
+                kind: .choice(["plain"]),
+                defaultValue: .string("plain"),
+                description: "unused"
+            ),
         ],
-        makeKernel: { r in VectorKernel(c: r.numbers("coefficients")) })
+        makeKernel: { r in VectorKernel(c: r.numbers("coefficients")) }
+    )
     let tanhCounterpart = AdversarialCounterpart(
-        kind: .global, description: "x/2 + sinh(2x)/4", formula: "x/2 + sinh(2x)/4",
-        makeKernel: { _ in TanhCounterpartKernel() })
+        kind: .global,
+        description: "x/2 + sinh(2x)/4",
+        formula: "x/2 + sinh(2x)/4",
+        makeKernel: { _ in TanhCounterpartKernel() }
+    )
     return Catalog(
-        entries: [tanh, relu, sigmoid, scaled, vector], counterparts: ["tanh": tanhCounterpart],
-        unsupportedReasons: ["relu": "relu' vanishes on x < 0"])
+        entries: [tanh, relu, sigmoid, scaled, vector],
+        counterparts: ["tanh": tanhCounterpart],
+        unsupportedReasons: ["relu": "relu' vanishes on x < 0"]
+    )
 }()

@@ -33,7 +33,8 @@ import Testing
         for i in 0..<100 {
             let x = Double(moons.inputs[2 * i]), y = Double(moons.inputs[2 * i + 1])
             // Outer moon on the unit circle, inner moon on the circle around (1, 0.5).
-            let r = labels[i] == 0 ? (x * x + y * y).squareRoot() : ((x - 1) * (x - 1) + (y - 0.5) * (y - 0.5)).squareRoot()
+            let r =
+                labels[i] == 0 ? (x * x + y * y).squareRoot() : ((x - 1) * (x - 1) + (y - 0.5) * (y - 0.5)).squareRoot()
             #expect(abs(r - 1) < 1e-5)
         }
         let sine = BuiltInDataset.sine.generate(samples: 50, noise: 0, seed: 2)
@@ -42,16 +43,18 @@ import Testing
         let checker = BuiltInDataset.checkerboard.generate(samples: 200, noise: 0, seed: 3)
         guard case .labels(let cl, _) = checker.targets else { return }
         for i in 0..<200 {
-            let cell = Int((Double(checker.inputs[2 * i]) + 2).rounded(.down)) + Int((Double(checker.inputs[2 * i + 1]) + 2).rounded(.down))
+            let cell =
+                Int((Double(checker.inputs[2 * i]) + 2).rounded(.down))
+                + Int((Double(checker.inputs[2 * i + 1]) + 2).rounded(.down))
             #expect(Int(cl[i]) == cell % 2)
         }
     }
 }
 
 #if canImport(Glibc)
-    import Glibc
-    func _sin(_ x: Double) -> Double { sin(x) }
+import Glibc
+func _sin(_ x: Double) -> Double { sin(x) }
 #else
-    import Darwin
-    func _sin(_ x: Double) -> Double { sin(x) }
+import Darwin
+func _sin(_ x: Double) -> Double { sin(x) }
 #endif

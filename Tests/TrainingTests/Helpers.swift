@@ -71,7 +71,9 @@ final class TestClock: Sendable {
 /// Reads a job's events until `stop` says so (or the log ends), waiting on the runner's
 /// change notifications instead of sleeping.
 func collectEvents(
-    _ runner: JobRunner, _ id: String, until stop: ([JobEvent]) -> Bool = { _ in false }
+    _ runner: JobRunner,
+    _ id: String,
+    until stop: ([JobEvent]) -> Bool = { _ in false }
 ) -> [JobEvent] {
     var events: [JobEvent] = []
     while true {

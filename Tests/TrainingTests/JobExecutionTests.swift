@@ -108,7 +108,8 @@ import Testing
     @Test func compareProducesMeanAndStandardDeviation() throws {
         let spec = try parse([
             "kind": "compare", "dataset": ["name": "moons", "samples": 128],
-            "model": ["hidden": [8]], "activations": [["name": "tanh"], ["name": "scaled_softplus", "params": ["a": 2]]],
+            "model": ["hidden": [8]],
+            "activations": [["name": "tanh"], ["name": "scaled_softplus", "params": ["a": 2]]],
             "seeds": [0, 1, 2], "training": ["epochs": 4],
         ])
         #expect(spec.totalEpochs == 24)
@@ -138,7 +139,10 @@ import Testing
     @Test func fitRecoversParametersOfATargetActivation() throws {
         let spec = try parse([
             "kind": "fit", "activation": ["name": "scaled_softplus"],
-            "target": ["activation": ["name": "scaled_softplus", "params": ["a": 2, "b": 1.5]], "range": [-3, 3], "points": 128],
+            "target": [
+                "activation": ["name": "scaled_softplus", "params": ["a": 2, "b": 1.5]], "range": [-3, 3],
+                "points": 128,
+            ],
             "training": ["epochs": 600, "learning_rate": 0.05],
         ])
         let (outcome, progress) = runNow(spec)
@@ -197,7 +201,8 @@ import Testing
             try parse([
                 "kind": "fit", "activation": ["name": "vector"], "target": ["x": xs, "y": ys.map { Double($0) }],
                 "training": ["epochs": 300, "learning_rate": 0.05],
-            ]))
+            ])
+        )
         guard case .succeeded(let r) = outcome else { Issue.record("\(outcome)"); return }
         let learned = try #require(r["activation", "params", "coefficients"]?.array?.compactMap { $0.number })
         #expect(learned.first == 2, "\(learned)")

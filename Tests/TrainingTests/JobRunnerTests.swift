@@ -8,8 +8,8 @@ import Testing
 
 private var longJob: [String: Any] {
     [
-    "dataset": ["name": "moons", "samples": 512], "model": ["hidden": [32, 32], "activation": ["name": "tanh"]],
-    "training": ["epochs": 10_000],
+        "dataset": ["name": "moons", "samples": 512], "model": ["hidden": [32, 32], "activation": ["name": "tanh"]],
+        "training": ["epochs": 10_000],
     ]
 }
 
@@ -21,14 +21,26 @@ private func smallJob(epochs: Int = 3, seed: Int = 0) -> [String: Any] {
 }
 
 private func makeRunner(
-    workers: Int = 1, maxQueued: Int = 8, ttl: Double = 86_400, purgeInterval: Double? = nil,
-    clock: TestClock? = nil, onFinish: (@Sendable (JobCompletion) -> Void)? = nil
+    workers: Int = 1,
+    maxQueued: Int = 8,
+    ttl: Double = 86_400,
+    maxRetained: Int = 256,
+    purgeInterval: Double? = nil,
+    clock: TestClock? = nil,
+    onFinish: (@Sendable (JobCompletion) -> Void)? = nil
 ) -> JobRunner {
     JobRunner(
         configuration: JobRunner.Configuration(
-            workers: workers, maxQueued: maxQueued, timeToLive: ttl, purgeInterval: purgeInterval,
-            clock: clock?.function ?? Timestamp.now, onFinish: onFinish),
-        environment: testEnvironment)
+            workers: workers,
+            maxQueued: maxQueued,
+            timeToLive: ttl,
+            maxRetained: maxRetained,
+            purgeInterval: purgeInterval,
+            clock: clock?.function ?? Timestamp.now,
+            onFinish: onFinish
+        ),
+        environment: testEnvironment
+    )
 }
 
 /// Waits for the first progress event of a job.
@@ -127,7 +139,8 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
             onFinish: { c in
                 completions.withLock { $0.append(c) }
                 finished.signal()
-            })
+            }
+        )
         defer { runner.shutdown(reason: "test over") }
         let running = try runner.submit(try parse(longJob)).id
         let queued = try runner.submit(try parse(smallJob())).id
@@ -149,8 +162,14 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
         defer { runner.shutdown(reason: "test over") }
         let bodyA = Array("{\"training\":{\"epochs\":2}}".utf8)
         let bodyB = Array("{\"training\":{\"epochs\":3}}".utf8)
-        let first = try runner.submit(try parse(smallJob(epochs: 2)), idempotency: IdempotencyKey(key: "k1", body: bodyA))
-        let again = try runner.submit(try parse(smallJob(epochs: 2)), idempotency: IdempotencyKey(key: "k1", body: bodyA))
+        let first = try runner.submit(
+            try parse(smallJob(epochs: 2)),
+            idempotency: IdempotencyKey(key: "k1", body: bodyA)
+        )
+        let again = try runner.submit(
+            try parse(smallJob(epochs: 2)),
+            idempotency: IdempotencyKey(key: "k1", body: bodyA)
+        )
         #expect(first.isNew && !again.isNew && first.id == again.id)
         #expect(throws: JobRunnerError.self) {
             try runner.submit(try parse(smallJob(epochs: 3)), idempotency: IdempotencyKey(key: "k1", body: bodyB))
@@ -160,13 +179,19 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
         } catch let e as JobRunnerError {
             #expect(e.code == .idempotencyConflict)
         }
-        let other = try runner.submit(try parse(smallJob(epochs: 3)), idempotency: IdempotencyKey(key: "k2", body: bodyB))
+        let other = try runner.submit(
+            try parse(smallJob(epochs: 3)),
+            idempotency: IdempotencyKey(key: "k2", body: bodyB)
+        )
         #expect(other.isNew && other.id != first.id)
         #expect(runner.metrics.submitted == 2)
         // Forgetting the job frees its key.
         _ = collectEvents(runner, first.id)
         #expect(runner.forget(first.id))
-        let reused = try runner.submit(try parse(smallJob(epochs: 3)), idempotency: IdempotencyKey(key: "k1", body: bodyB))
+        let reused = try runner.submit(
+            try parse(smallJob(epochs: 3)),
+            idempotency: IdempotencyKey(key: "k1", body: bodyB)
+        )
         #expect(reused.isNew)
     }
 
@@ -188,7 +213,9 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
         #expect(runner.events(of: id, after: 0) == nil)
         #expect(runner.list().isEmpty)
         // The key went with the job.
-        #expect(try runner.submit(try parse(smallJob(epochs: 2)), idempotency: IdempotencyKey(key: "ttl", body: [9])).isNew)
+        #expect(
+            try runner.submit(try parse(smallJob(epochs: 2)), idempotency: IdempotencyKey(key: "ttl", body: [9])).isNew
+        )
     }
 
     @Test func theTimerPurgesExpiredJobs() throws {
@@ -266,6 +293,20 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
         let m = runner.metrics
         #expect(m.jobs[.succeeded] == 3 && m.queueDepth == 0 && m.workers == 2)
         #expect(m.finished[.succeeded] == 3 && m.finished[.failed] == 0)
+    }
+
+    @Test func onlyTheNewestFinishedJobsAreRetained() throws {
+        let runner = makeRunner(maxRetained: 2)
+        defer { runner.shutdown(reason: "test over") }
+        var ids: [String] = []
+        for seed in 0..<4 {
+            let id = try runner.submit(try parse(smallJob(epochs: 1, seed: seed))).id
+            _ = collectEvents(runner, id)
+            ids.append(id)
+        }
+        #expect(Set(runner.heldJobIDs()) == Set(ids.suffix(2)))
+        #expect(runner.document(of: ids[0]) == nil)
+        #expect(runner.list().compactMap { $0["id"]?.string } == [ids[3], ids[2]])
     }
 
     @Test func timestampsAreRFC3339() {
