@@ -18,6 +18,6 @@ fi
 
 if [ "${1:-}" = "--python" ]; then
     python3 - <<'PY' 2>/dev/null || python3 -m pip install -q -r "$(dirname "$0")/../tests/python/requirements.txt"
-import numpy, requests, pytest, yaml, tritonclient.http  # noqa: F401
+import numpy, requests, pytest, yaml, schemathesis, tritonclient.http  # noqa: F401
 PY
 fi

@@ -20,9 +20,19 @@ struct EvaluationRequest {
                 415, "unsupported-media-type", "Unsupported media type",
                 "Content-Type '\(ctx.request.headers["Content-Type"] ?? "")' is not supported; use application/json, application/octet-stream or application/x-npy")
         }
+        let (queryParams, queryAdversarial) = try queryParameters(ctx.request.query, activation: activation)
         switch format {
         case .json:
-            return try decodeJSON(ctx.request.body, route: route, limits: limits)
+            // JSON bodies carry their parameters; the query may only repeat a valid `adversarial`.
+            guard queryParams.isEmpty else {
+                let name = queryParams.keys.sorted()[0]
+                throw Problem(400, "unexpected-query-parameter", "Bad request",
+                              "query parameter '\(name)' is only for binary bodies; JSON bodies carry parameters in \"params\"",
+                              errors: [.init(pointer: nil, parameter: name, detail: "not allowed with a JSON body")])
+            }
+            var request = try decodeJSON(ctx.request.body, route: route, limits: limits)
+            request.adversarial = request.adversarial || queryAdversarial
+            return request
         case .binary, .npy:
             let x: Tensor
             do throws(CodecError) {
@@ -36,8 +46,7 @@ struct EvaluationRequest {
             } catch {
                 throw Problem(error)
             }
-            let (params, adversarial) = try queryParameters(ctx.request.query, activation: activation)
-            return EvaluationRequest(x: x, params: params, adversarial: adversarial, gradOutput: nil, paramGradients: false, format: format)
+            return EvaluationRequest(x: x, params: queryParams, adversarial: queryAdversarial, gradOutput: nil, paramGradients: false, format: format)
         }
     }
 
@@ -58,7 +67,7 @@ struct EvaluationRequest {
         let params = try parameters(from: doc["params"], pointer: "/params")
         let adversarial = try bool(doc["adversarial"], pointer: "/adversarial")
         var gradOutput: Tensor? = nil
-        if let g = doc["grad_output"], g != .null {
+        if let g = doc["grad_output"] {
             let t = try tensor(from: g, pointer: "/grad_output")
             guard t.shape == x.shape else {
                 throw Problem.badRequest("shape-mismatch", "grad_output has shape \(t.shape) but x has shape \(x.shape)", pointer: "/grad_output")
@@ -102,7 +111,7 @@ func nonFiniteFloat(_ s: String) -> Float? {
 
 func bool(_ value: JSONValue?, pointer: String) throws(Problem) -> Bool {
     switch value {
-    case nil, .null?: return false
+    case nil: return false
     case .bool(let b)?: return b
     default: throw Problem.badRequest("wrong-type", "expected true or false", pointer: pointer)
     }
@@ -110,7 +119,7 @@ func bool(_ value: JSONValue?, pointer: String) throws(Problem) -> Bool {
 
 /// `params` object → parameter values (numbers, strings, arrays of numbers).
 func parameters(from value: JSONValue?, pointer: String) throws(Problem) -> [String: ParameterValue] {
-    guard let value, value != .null else { return [:] }
+    guard let value else { return [:] }
     guard case .object(let members) = value else {
         throw Problem.badRequest("wrong-type", "params must be an object", pointer: pointer)
     }

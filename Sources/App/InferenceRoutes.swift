@@ -73,12 +73,15 @@ struct InferenceRoutes: Sendable {
             }.get()
         } catch { throw Problem(error) }
         guard case .object = doc else { throw Problem.badRequest("malformed-body", "the inference request must be a JSON object", pointer: "") }
+        if let id = doc["id"] {
+            guard case .string = id else { throw Problem.badRequest("wrong-type", "id must be a string", pointer: "/id") }
+        }
 
         // Parameters: activation params plus `adversarial` and `binary_data_output`.
         var params: [String: ParameterValue] = [:]
         var adversarial = false
         var binaryOutputDefault = false
-        if let p = doc["parameters"], p != .null {
+        if let p = doc["parameters"] {
             guard case .object(let members) = p else { throw Problem.badRequest("wrong-type", "parameters must be an object", pointer: "/parameters") }
             for (key, value) in members {
                 let pointer = "/parameters/\(escapePointer(key))"
@@ -115,7 +118,10 @@ struct InferenceRoutes: Sendable {
             count = m
         }
         var binarySize: Int? = nil
-        if case .object? = input["parameters"], let size = input["parameters"]?["binary_data_size"] {
+        if let p = input["parameters"] {
+            guard case .object = p else { throw Problem.badRequest("wrong-type", "parameters must be an object", pointer: "/inputs/0/parameters") }
+        }
+        if let size = input["parameters"]?["binary_data_size"] {
             guard case .number(let n) = size, n >= 0, n.rounded() == n else {
                 throw Problem.badRequest("wrong-type", "binary_data_size must be a whole number", pointer: "/inputs/0/parameters/binary_data_size")
             }
@@ -150,9 +156,13 @@ struct InferenceRoutes: Sendable {
 
         // Requested outputs (all of them by default).
         var requested: [(name: String, binary: Bool)] = []
-        if let o = doc["outputs"], o != .null {
+        if let o = doc["outputs"] {
             guard case .array(let outs) = o else { throw Problem.badRequest("wrong-type", "outputs must be an array", pointer: "/outputs") }
             for (i, out) in outs.enumerated() {
+                guard case .object = out else { throw Problem.badRequest("wrong-type", "each output must be an object", pointer: "/outputs/\(i)") }
+                if let p = out["parameters"] {
+                    guard case .object = p else { throw Problem.badRequest("wrong-type", "parameters must be an object", pointer: "/outputs/\(i)/parameters") }
+                }
                 guard case .string(let name)? = out["name"], name == "y" || name == "dydx" else {
                     throw Problem.badRequest("bad-outputs", "outputs are \"y\" and \"dydx\"", pointer: "/outputs/\(i)/name")
                 }

@@ -105,11 +105,15 @@ struct JobRoutes: Sendable {
     private func events(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
         let (id, _) = try job(ctx)
         var after = 0
-        if let raw = ctx.request.headers["Last-Event-ID"] ?? ctx.queryValue("last_event_id") {
-            guard let n = Int(raw.trimmed()), n >= 0 else {
-                throw Problem.badRequest("invalid-last-event-id", "Last-Event-ID must be a non-negative integer event id")
+        for (raw, name) in [(ctx.queryValue("last_event_id"), "last_event_id"), (ctx.request.headers["Last-Event-ID"], "Last-Event-ID")] {
+            guard let raw else { continue }
+            let digits = raw.trimmed()
+            guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw Problem(400, "invalid-last-event-id", "Bad request", "\(name) must be a non-negative integer event id",
+                              errors: [.init(pointer: nil, parameter: name, detail: "got '\(raw)'")])
             }
-            after = n
+            // Ids beyond any real event simply mean "nothing to replay".
+            after = Int(digits) ?? Int.max
         }
         let stream = JobEventStream(runner: runner, jobID: id, after: after, heartbeatSeconds: heartbeatSeconds)
         return HTTPResponse(status: 200, headers: [

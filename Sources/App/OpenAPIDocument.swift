@@ -93,7 +93,7 @@ paths:
           description: The OpenAPI 3.1 document.
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object}
         "401": {$ref: "#/components/responses/Unauthorized"}
   /v1/activations:
     get:
@@ -136,7 +136,6 @@ paths:
       parameters:
         - $ref: "#/components/parameters/ActivationName"
         - $ref: "#/components/parameters/Adversarial"
-        - $ref: "#/components/parameters/ContentEncoding"
       requestBody:
         required: true
         content:
@@ -180,7 +179,6 @@ paths:
       parameters:
         - $ref: "#/components/parameters/ActivationName"
         - $ref: "#/components/parameters/Adversarial"
-        - $ref: "#/components/parameters/ContentEncoding"
       requestBody:
         required: true
         content:
@@ -215,8 +213,6 @@ paths:
       tags: [activations]
       summary: Evaluate several activations on one input (comparisons and plots).
       operationId: evaluate
-      parameters:
-        - $ref: "#/components/parameters/ContentEncoding"
       requestBody:
         required: true
         content:
@@ -309,8 +305,6 @@ paths:
       operationId: infer
       parameters:
         - $ref: "#/components/parameters/ModelName"
-        - $ref: "#/components/parameters/InferenceHeaderContentLength"
-        - $ref: "#/components/parameters/ContentEncoding"
       requestBody:
         required: true
         content:
@@ -360,8 +354,6 @@ paths:
       parameters:
         - $ref: "#/components/parameters/ModelName"
         - $ref: "#/components/parameters/ModelVersion"
-        - $ref: "#/components/parameters/InferenceHeaderContentLength"
-        - $ref: "#/components/parameters/ContentEncoding"
       requestBody:
         required: true
         content:
@@ -393,7 +385,6 @@ paths:
           in: header
           required: false
           schema: {type: string, minLength: 1, maxLength: 255}
-        - $ref: "#/components/parameters/ContentEncoding"
       requestBody:
         required: true
         content:
@@ -506,7 +497,15 @@ paths:
           description: The event stream.
           content:
             text/event-stream:
-              schema: {type: string}
+              schema:
+                type: object
+                description: One Server-Sent Event; `data` is a JSON document (progress, final status document, or problem).
+                required: [data]
+                properties:
+                  event: {type: string, enum: [progress, done, error]}
+                  id: {type: string, pattern: "^[0-9]+$"}
+                  data: {type: string}
+                  retry: {type: integer}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "404": {$ref: "#/components/responses/NotFound"}
@@ -526,13 +525,13 @@ components:
       in: path
       required: true
       description: Canonical name or alias (e.g. gelu, swish).
-      schema: {type: string}
+      schema: {$ref: "#/components/schemas/ActivationName"}
     ModelName:
       name: name
       in: path
       required: true
       description: A catalog name; every entry is a model.
-      schema: {type: string}
+      schema: {$ref: "#/components/schemas/ActivationName"}
     JobID:
       name: id
       in: path
@@ -542,26 +541,19 @@ components:
       name: version
       in: path
       required: true
-      schema: {type: string}
+      description: Every model has the single version "1".
+      schema: {type: string, enum: ["1"]}
     Adversarial:
       name: adversarial
       in: query
       required: false
       description: For binary bodies, evaluate the adversarial counterpart (JSON bodies use the `adversarial` field). Activation parameters for binary bodies are further query parameters named as in the catalog.
       schema: {type: boolean}
-    ContentEncoding:
-      name: Content-Encoding
-      in: header
-      required: false
-      description: gzip or deflate request bodies are inflated (with a cap); other codings get 415.
-      schema: {type: string, enum: [gzip, deflate, identity]}
-    InferenceHeaderContentLength:
-      name: Inference-Header-Content-Length
-      in: header
-      required: false
-      description: Length of the JSON header when binary tensor data follows it.
-      schema: {type: integer, minimum: 0}
   schemas:
+    ActivationName:
+      type: string
+      description: A catalog name or alias (AppTests checks this list against the catalog).
+      enum: [relu, leaky_relu, prelu, elu, selu, celu, softplus, silu, swish, mish, sigmoid, tanh, hardsigmoid, hardswish, softsign, gelu, golu, sqish, ditac]
     Number:
       description: A float32 number, or "NaN", "Infinity", "-Infinity".
       oneOf:
@@ -576,7 +568,11 @@ components:
           items: {$ref: "#/components/schemas/Array"}
     Params:
       type: object
-      description: Activation parameters by name (see the catalog); omitted ones take their defaults.
+      description: |
+        Activation parameters by name; which ones an activation takes, their types and ranges
+        are in its catalog entry. Omitted ones take their defaults.
+      propertyNames:
+        enum: [negative_slope, weight, alpha, beta, gamma, approximate, a, b, velocities, lut]
       additionalProperties:
         oneOf:
           - type: number
@@ -648,7 +644,7 @@ components:
             required: [name]
             additionalProperties: false
             properties:
-              name: {type: string}
+              name: {$ref: "#/components/schemas/ActivationName"}
               params: {$ref: "#/components/schemas/Params"}
               adversarial: {type: boolean}
         outputs:
@@ -748,7 +744,7 @@ components:
       type: object
       required: [name]
       properties:
-        name: {type: string}
+        name: {$ref: "#/components/schemas/ActivationName"}
         params: {$ref: "#/components/schemas/Params"}
         trainable: {type: boolean, description: "Learn the activation's trainable parameters too."}
     JobRequest:

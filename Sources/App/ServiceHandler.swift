@@ -62,8 +62,11 @@ final class ServiceHandler: HTTPHandler {
         let response: HTTPResponse
         do throws(Problem) {
             if let problem = earlyProblem(request) { throw problem }
-            try inflate(&request)
-            inflated = request.body.count
+            // Routing first: an unknown route or method is 404/405 whatever the body holds.
+            if case .found = match {
+                try inflate(&request)
+                inflated = request.body.count
+            }
             switch match {
             case .notFound:
                 throw Problem.notFound("no route for \(request.method) \(request.path)")

@@ -1,7 +1,8 @@
 import Codecs
 
 /// An RFC 9457 problem object as it appears in a job document's `error` and in SSE `error`
-/// events: `{type, title, status, detail}` plus extension members.
+/// events: `{type, title, status, detail, error}` (`error` repeats `detail`, as in every problem
+/// the service sends) plus extension members.
 public struct JobProblem: Sendable, Equatable {
     public var type: String
     public var title: String
@@ -31,7 +32,7 @@ public struct JobProblem: Sendable, Equatable {
         .object(
             [
                 ("type", .string(type)), ("title", .string(title)), ("status", .number(Double(status))),
-                ("detail", .string(detail)),
+                ("detail", .string(detail)), ("error", .string(detail)),
             ] + extensions
         )
     }
@@ -39,7 +40,7 @@ public struct JobProblem: Sendable, Equatable {
     /// Training produced a non-finite loss or parameter.
     static func diverged(epoch: Int, reason: String) -> JobProblem {
         JobProblem(
-            type: "/problems/training-diverged",
+            type: "https://activation-service.dev/problems/training-diverged",
             title: "Training diverged",
             status: 422,
             detail: "training diverged at epoch \(epoch): \(reason)",
@@ -50,7 +51,7 @@ public struct JobProblem: Sendable, Equatable {
     /// The job was cancelled (by the client or at shutdown).
     static func cancelled(reason: String, epoch: Int?) -> JobProblem {
         JobProblem(
-            type: "/problems/job-cancelled",
+            type: "https://activation-service.dev/problems/job-cancelled",
             title: "Job cancelled",
             status: 409,
             detail: reason,
@@ -60,7 +61,7 @@ public struct JobProblem: Sendable, Equatable {
 
     /// The job could not be run as specified (found only at run time).
     static func invalid(_ detail: String) -> JobProblem {
-        JobProblem(type: "/problems/job-invalid", title: "Job cannot run", status: 422, detail: detail)
+        JobProblem(type: "https://activation-service.dev/problems/job-invalid", title: "Job cannot run", status: 422, detail: detail)
     }
 }
 
@@ -74,7 +75,7 @@ extension JobSpecError {
         ]
         if let limit { extensions.append(("limit", .string(limit))) }
         return JobProblem(
-            type: tooLarge ? "/problems/job-too-large" : "/problems/invalid-job",
+            type: tooLarge ? "https://activation-service.dev/problems/job-too-large" : "https://activation-service.dev/problems/invalid-job",
             title: tooLarge ? "Job exceeds a size limit" : "Invalid job",
             status: tooLarge ? 422 : 400,
             detail: description,
@@ -89,17 +90,17 @@ extension JobRunnerError {
     public var problem: JobProblem {
         switch code {
         case .queueFull:
-            return JobProblem(type: "/problems/queue-full", title: "Job queue is full", status: 429, detail: message)
+            return JobProblem(type: "https://activation-service.dev/problems/queue-full", title: "Job queue is full", status: 429, detail: message)
         case .idempotencyConflict:
             return JobProblem(
-                type: "/problems/idempotency-key-reused",
+                type: "https://activation-service.dev/problems/idempotency-key-reused",
                 title: "Idempotency-Key reused with a different body",
                 status: 422,
                 detail: message
             )
         default:
             return JobProblem(
-                type: "/problems/shutting-down",
+                type: "https://activation-service.dev/problems/shutting-down",
                 title: "Service is shutting down",
                 status: 503,
                 detail: message

@@ -246,7 +246,7 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
             let doc = try #require(runner.document(of: id))
             #expect(doc["status"]?.string == "cancelled")
             #expect(doc["error", "detail"]?.string == "the service is shutting down")
-            #expect(doc["error", "type"]?.string == "/problems/job-cancelled")
+            #expect(doc["error", "type"]?.string == "https://activation-service.dev/problems/job-cancelled")
             #expect(runner.events(of: id, after: 0)?.isComplete == true)
         }
         #expect(runner.document(of: running)?["started_at"] != nil)
@@ -271,7 +271,7 @@ private func waitUntilRunning(_ runner: JobRunner, _ id: String) {
         let events = collectEvents(runner, id)
         let last = try #require(events.last)
         #expect(last.kind == .error)
-        #expect(last.data["type"]?.string == "/problems/training-diverged")
+        #expect(last.data["type"]?.string == "https://activation-service.dev/problems/training-diverged")
         #expect(last.data["status"]?.number == 422)
         #expect(last.data["epoch"]?.number == Double(events.count))
         let doc = try #require(runner.document(of: id))

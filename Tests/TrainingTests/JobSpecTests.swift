@@ -399,7 +399,7 @@ import Testing
 @Suite struct ProblemTests {
     @Test func specErrorsBecomeProblems() {
         let invalid = JobSpecError(pointer: "/training/epochs", "must be at least 1, got 0").problem
-        #expect(invalid.status == 400 && invalid.type == "/problems/invalid-job")
+        #expect(invalid.status == 400 && invalid.type == "https://activation-service.dev/problems/invalid-job")
         #expect(invalid.detail == "/training/epochs: must be at least 1, got 0")
         #expect(invalid.json["errors"]?.array?.first?["pointer"]?.string == "/training/epochs")
         let large = JobSpecError(.limitExceeded, pointer: "", "too much", limit: "max_work").problem
