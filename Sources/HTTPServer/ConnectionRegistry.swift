@@ -10,8 +10,9 @@ protocol ShutdownParticipant: AnyObject, Sendable {
 
 /// Server-wide bookkeeping of in-flight requests and open streams, shared by every MHD thread.
 ///
-/// A request is in flight from the moment it is handed to `HTTPHandler.handle` until
-/// libmicrohttpd reports it completed (its response, stream included, fully sent or aborted).
+/// A request is in flight from the moment its head passed `HTTPHandler.screen` (so a body still
+/// being uploaded counts) until libmicrohttpd reports it completed (its response, stream
+/// included, fully sent or aborted).
 final class ConnectionRegistry: Sendable {
     private struct State {
         var requests: [ObjectIdentifier: any ShutdownParticipant] = [:]
@@ -31,7 +32,7 @@ final class ConnectionRegistry: Sendable {
     /// True once the drain period is over: new work is refused.
     var isStopping: Bool { state.withLock { $0.isStopping } }
 
-    /// Registers a request handed to the handler; false when the server is already stopping.
+    /// Registers a request (idempotent); false when the server is already stopping.
     func requestStarted(_ participant: any ShutdownParticipant) -> Bool {
         state.withLock { state in
             guard !state.isStopping else { return false }

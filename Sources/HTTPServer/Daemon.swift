@@ -309,6 +309,11 @@ final class RequestContext: ShutdownParticipant {
             state.withLock { $0.phase = .done }
             return queue(core.handler.bodyTooLarge(head, limit: core.maxBodyBytes), closing: true)
         }
+        // In flight from here: a graceful shutdown waits for a body still being uploaded too.
+        guard core.registry.requestStarted(self) else {
+            state.withLock { $0.phase = .done }
+            return queue(Self.serviceUnavailable, closing: bodyExpected)
+        }
         return .YES
     }
 
