@@ -167,6 +167,23 @@ import Testing
         }
     }
 
+    /// γ = 0 makes the GoLU gate the constant e^{−β}; it stays exact even where that constant is
+    /// below the smallest normal float.
+    @Test func goluConstantGate() throws {
+        let k = try kernel("golu", ["alpha": .number(2), "beta": .number(90), "gamma": .number(0)])
+        let x: [Float] = [-3e38, -1, 0, 1e30, 3e38]
+        let c = 2 * exp(-90.0)
+        let out = k.outputs(x)
+        for (i, xi) in x.enumerated() {
+            #expect(meetsAccuracyRule(out.y[i], reference: c * Double(xi)), "f(\(xi)) = \(out.y[i])")
+            #expect(meetsAccuracyRule(out.dydx[i], reference: c), "f'(\(xi)) = \(out.dydx[i])")
+            #expect(meetsAccuracyRule(out.dparams["alpha"]![i], reference: c / 2 * Double(xi)))
+            #expect(meetsAccuracyRule(out.dparams["beta"]![i], reference: -c * Double(xi)))
+            #expect(meetsAccuracyRule(out.dparams["gamma"]![i], reference: 90 * c * Double(xi) * Double(xi)))
+        }
+        #expect(out.y[4] > 0.1)  // the gate was not flushed
+    }
+
     /// Extreme but valid parameter values never produce NaN for finite input.
     @Test(arguments: closedFormNames)
     func extremeParametersNeverGiveNaN(_ name: String) throws {
