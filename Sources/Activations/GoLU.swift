@@ -88,7 +88,7 @@ struct GoLUKernel: ActivationKernel {
             let v = w > 88 ? 88 : w
             let e = FloatMath.expFlushingSubnormals(v)
             let G = FloatMath.expFlushingSubnormals(-e)
-            let q = FloatMath.expFlushingSubnormals(v - e)
+            let q = e * G  // β·u·G
             return FloatMath.limits(x, a * (G - gx * q), negative: n1, positive: p1)
         }
     }

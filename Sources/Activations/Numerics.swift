@@ -76,9 +76,23 @@ enum FloatMath {
         return x < -86.6 ? 0 : (p + p) * scale
     }
 
-    /// e^x (see `exp(_:_:)`).
+    /// e^x (as `exp(x, 0)` without the extra addition, which the compiler may not drop).
     @inline(__always)
-    static func exp(_ x: Float) -> Float { exp(x, 0) }
+    static func exp(_ x: Float) -> Float {
+        let a = clamp(x, -104, 88.8)
+        let t = a * 1.442_695_04 + roundingMagic
+        let n = t - roundingMagic
+        let r = (a - n * 0.693_359_375) + n * 2.121_944_4e-4
+        let q = (((((1.987_569_15e-4 * r + 1.398_199_95e-3) * r + 8.333_451_9e-3) * r
+            + 4.166_579_59e-2) * r + 1.666_666_55e-1) * r + 5.000_000_12e-1)
+        let p = q * (r * r) + r + 1
+        let ni = Int32(bitPattern: t.bitPattern) &- 0x4B40_0000
+        let n1 = ni &>> 1
+        let n2 = ni &- n1
+        let s1 = Float(bitPattern: UInt32(bitPattern: (n1 &+ 127) &<< 23))
+        let s2 = Float(bitPattern: UInt32(bitPattern: (n2 &+ 127) &<< 23))
+        return p * s1 * s2
+    }
 
     /// e^x − 1 with full relative accuracy near 0 (Taylor series for |x| < 0.35).
     @inline(__always)

@@ -26,8 +26,8 @@ extension ClosedFormActivations {
         makeKernel: { r in SqishKernel(alpha: r.number("alpha"), beta: r.number("beta"), gamma: r.number("gamma")) })
 }
 
-/// Sqish with m = −2γz, s = ln β + m, S = softplus(s): g = e^{−S/2}, z·g' = γz·e^{s − 1.5S},
-/// ∂f/∂β = −½z·e^{m − 1.5S}, ∂f/∂γ = z²·e^{s − 1.5S}. In float32, m is saturated to ±1e30 so
+/// Sqish with m = −2γz, s = ln β + m = ln E, D = 1 + E: g = D^{−1/2}, z·g' = γz·E·D^{−3/2},
+/// ∂f/∂β = −½z·e^{m}·D^{−3/2}, ∂f/∂γ = z²·E·D^{−3/2}. In float32, m is saturated to ±1e30 so
 /// ±inf inputs and overflowing products never meet inf − inf.
 struct SqishKernel: ActivationKernel {
     let alpha: Float
@@ -50,13 +50,29 @@ struct SqishKernel: ActivationKernel {
         [.init(name: "alpha", width: 1), .init(name: "beta", width: 1), .init(name: "gamma", width: 1)]
     }
 
+    /// With h = e^{−|s|/2}, e = h² and w = 1/(1 + e): g = √w (s ≤ 0) or h·√w (s > 0), and
+    /// E·D^{−3/2} = e·w·g (s ≤ 0) or w·g (s > 0). √w for w ∈ [½, 1] is w·(1/√w) with a quadratic
+    /// start and two Newton steps (relative error 2e−9 before rounding): `Float.squareRoot()`
+    /// lowers to a `sqrtf` call (errno) that would keep the loop from vectorising.
+    @inline(__always)
+    static func gate(_ s: Float) -> (g: Float, e3: Float) {
+        let h = FloatMath.exp(-0.5 * abs(s))
+        let e = h * h
+        let w = 1 / (1 + e)
+        var y = 2.222_958_2 + w * (-2.045_630_5 + w * 0.827_721_8)
+        y = y * (1.5 - 0.5 * w * (y * y))
+        y = y * (1.5 - 0.5 * w * (y * y))
+        let sw = w * y
+        let g = s <= 0 ? sw : h * sw
+        return (g, (s <= 0 ? e * g : g) * w)
+    }
+
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let a = alpha, c = oneMinusAlpha, g = gamma, lb = logBeta, neg = negativeLimit
         mapElements(x, y) { x in
             let z = c * x
             let s = FloatMath.clamp(-g * (z + z), -1e30, 1e30) + lb
-            let gate = FloatMath.exp(-0.5 * FloatMath.softplus(s))
-            return FloatMath.limits(x, a * x + z * gate, negative: neg, positive: .infinity)
+            return FloatMath.limits(x, a * x + z * Self.gate(s).g, negative: neg, positive: .infinity)
         }
     }
 
@@ -65,10 +81,8 @@ struct SqishKernel: ActivationKernel {
         mapElements(x, dydx) { x in
             let z = c * x
             let s = FloatMath.clamp(-g * (z + z), -1e30, 1e30) + lb
-            let sp = FloatMath.softplus(s)
-            let gate = FloatMath.exp(-0.5 * sp)
-            let zgp = g * (z * FloatMath.exp(s - 1.5 * sp))
-            return FloatMath.limits(x, a + c * (gate + zgp), negative: a, positive: 1)
+            let (gate, e3) = Self.gate(s)
+            return FloatMath.limits(x, a + c * (gate + g * (z * e3)), negative: a, positive: 1)
         }
     }
 
