@@ -35,8 +35,10 @@ struct GoLUKernel: ActivationKernel {
     let logBeta: Float
     /// (negative, positive) limits of f, f', ∂α, ∂β, ∂γ.
     let limits: [(Float, Float)]
-    /// γ = 0: the gate is the constant e^{−β}; (αc, c, −αc, αβc) evaluated in float64.
-    let constantGate: (ac: Float, c: Float, minusAC: Float, abc: Float)?
+    /// γ = 0 or β = 0: the gate is the constant c = e^{−β} (1 when β = 0); αc for f and f'.
+    let constantSlope: Float?
+    /// γ = 0: (c, −αc, αβc) for the parameter derivatives, evaluated in float64.
+    let constantGate: (c: Float, minusAC: Float, abc: Float)?
 
     init(alpha: Double, beta: Double, gamma: Double) {
         self.alpha = Float(alpha)
@@ -44,7 +46,8 @@ struct GoLUKernel: ActivationKernel {
         self.logBeta = Float(Foundation.log(beta))
         let inf = Float.infinity
         let c = Foundation.exp(-beta)
-        constantGate = gamma == 0 ? (Float(alpha * c), Float(c), Float(-alpha * c), Float(alpha * beta * c)) : nil
+        constantSlope = gamma == 0 || beta == 0 ? Float(alpha * c) : nil
+        constantGate = gamma == 0 ? (Float(c), Float(-alpha * c), Float(alpha * beta * c)) : nil
         if gamma == 0 {
             // Constant gate c = e^{−β}: f = αc·x.
             let ac = Float(alpha * c)
@@ -65,12 +68,11 @@ struct GoLUKernel: ActivationKernel {
 
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let a = alpha, g = gamma, lb = logBeta, (n0, p0) = limits[0]
-        if let k = constantGate?.ac {
+        if let k = constantSlope {
             return mapElements(x, y) { x in FloatMath.limits(x, k * x, negative: n0, positive: p0) }
         }
         mapElements(x, y) { x in
-            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
-            let w = gx + lb
+            let w = lb - g * x
             let v = w > 88 ? 88 : w
             let G = FloatMath.expFlushingSubnormals(-FloatMath.expFlushingSubnormals(v))
             return FloatMath.limits(x, a * (x * G), negative: n0, positive: p0)
@@ -79,17 +81,16 @@ struct GoLUKernel: ActivationKernel {
 
     func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
         let a = alpha, g = gamma, lb = logBeta, (n1, p1) = limits[1]
-        if let k = constantGate?.ac {
+        if let k = constantSlope {
             return mapElements(x, dydx) { x in FloatMath.propagateNaN(x, k) }
         }
         mapElements(x, dydx) { x in
-            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
-            let w = gx + lb
+            let w = lb - g * x
             let v = w > 88 ? 88 : w
             let e = FloatMath.expFlushingSubnormals(v)
             let G = FloatMath.expFlushingSubnormals(-e)
             let q = e * G  // β·u·G
-            return FloatMath.limits(x, a * (G - gx * q), negative: n1, positive: p1)
+            return FloatMath.limits(x, a * (G + g * (x * q)), negative: n1, positive: p1)
         }
     }
 
