@@ -113,8 +113,7 @@ enum FloatMath {
         return 2 * s * series
     }
 
-    /// Logistic sigmoid pieces from e = e^{−|x|}: returns (σ(x), σ(−x)), both with full
-    /// relative accuracy (ACTIVATIONS.md §1.3).
+    /// (σ(x), σ(−x)) from e = e^{−|x|}, both with full relative accuracy (ACTIVATIONS.md §1.3).
     @inline(__always)
     static func sigmoidPair(_ x: Float) -> (Float, Float) {
         let e = exp(-abs(x))
@@ -138,9 +137,10 @@ enum FloatMath {
         return (h * h, l * (h + h + l))
     }
 
-    /// (e^{−x²/2}, erfc-gate ratio) helper: Q(x) = Φ(−|x|) = ½ erfc(|x|/√2), accurate to a few
-    /// ulp relative for all x (Numerical Recipes' erfcc fit, fractional error < 1.2e−7, with the
-    /// Gaussian factor evaluated from the exactly split square). Also returns e^{−x²/2}.
+    /// The normal tail Q(x) = Φ(−|x|) = ½ erfc(|x|/√2) and the Gaussian e^{−x²/2}, both with a
+    /// few ulp relative error (Numerical Recipes' erfcc fit erfc(z) = t·exp(−z² + P(t)),
+    /// t = 1/(1 + z/2), fractional error < 1.2e−7, with −x²/2 taken from the split square so it
+    /// is not rounded before exponentiation). For |x| ≤ 40 (callers clamp).
     @inline(__always)
     static func gaussianTail(_ x: Float) -> (tail: Float, gauss: Float) {
         let ax = abs(x)
@@ -154,7 +154,7 @@ enum FloatMath {
         return (tail, gauss)
     }
 
-    /// Q(x) = ½ erfc(|x|/√2) only (one exponential; forward GELU).
+    /// Q(x) = ½ erfc(|x|/√2) only, with one exponential (forward GELU); |x| ≤ 40.
     @inline(__always)
     static func normalTail(_ x: Float) -> Float {
         let ax = abs(x)
