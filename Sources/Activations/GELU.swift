@@ -27,10 +27,10 @@ extension ClosedFormActivations {
 struct GELUKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         mapElements(x, y) { x in
+            // x < −40 uses the clamped x (Φ is 0 there, so −inf gives −0 rather than −inf·0).
             let xc = FloatMath.clamp(x, -40, 40)
             let q = FloatMath.normalTail(xc)
-            let phi = xc <= 0 ? q : 1 - q
-            return FloatMath.limits(x, x * phi, negative: -0.0, positive: .infinity)
+            return xc <= 0 ? xc * q : x * (1 - q)
         }
     }
 
@@ -60,7 +60,7 @@ struct GELUTanhKernel: ActivationKernel {
         mapElements(x, y) { x in
             let xc = FloatMath.clamp(x, -20, 20)
             let s = FloatMath.sigmoidPair(k2 * xc * (1 + c * (xc * xc))).0
-            return FloatMath.limits(x, x * s, negative: -0.0, positive: .infinity)
+            return (x >= 0 ? x : xc) * s  // the gate is exactly 0 below −20
         }
     }
 
@@ -79,8 +79,9 @@ struct GELUTanhKernel: ActivationKernel {
 struct GELUSigmoidKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         mapElements(x, y) { x in
-            let s = FloatMath.sigmoidPair(1.702 * FloatMath.clamp(x, -110, 110)).0
-            return FloatMath.limits(x, x * s, negative: -0.0, positive: .infinity)
+            let xc = FloatMath.clamp(x, -110, 110)
+            let s = FloatMath.sigmoidPair(1.702 * xc).0
+            return (x >= 0 ? x : xc) * s  // the gate is exactly 0 below −110
         }
     }
 
