@@ -176,7 +176,12 @@ func mapElements(
 ) {
     precondition(y.count >= x.count, "output buffer shorter than input")
     guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-    for i in 0..<x.count { yp[i] = body(xp[i]) }
+    if UnsafeMutablePointer(mutating: xp) == yp {
+        // In place: one pointer, so the vectoriser needs no overlap check (which would fail).
+        for i in 0..<x.count { yp[i] = body(yp[i]) }
+    } else {
+        for i in 0..<x.count { yp[i] = body(xp[i]) }
+    }
 }
 
 /// The output buffers of `parameterDerivatives`, checked against the kernel's shapes.
