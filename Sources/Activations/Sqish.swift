@@ -1,6 +1,6 @@
 import Foundation
 
-/// Sqish, form A (ACTIVATIONS.md Decisions §4, §4).
+/// Sqish, form A (ACTIVATIONS.md Decisions §4; definitions and stable form in §4).
 extension ClosedFormActivations {
     static let sqish = ActivationDescriptor(
         name: "sqish",
