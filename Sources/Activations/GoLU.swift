@@ -33,6 +33,8 @@ struct GoLUKernel: ActivationKernel {
     let alpha: Float
     let gamma: Float
     let logBeta: Float
+    /// 1/β (β > 0; +inf for β = 0).
+    let inverseBeta: Float
     /// (negative, positive) limits of f, f', ∂α, ∂β, ∂γ.
     let limits: [(Float, Float)]
     /// γ = 0 or β = 0: the gate is the constant c = e^{−β} (1 when β = 0); αc for f and f'.
@@ -44,6 +46,7 @@ struct GoLUKernel: ActivationKernel {
         self.alpha = Float(alpha)
         self.gamma = Float(gamma)
         self.logBeta = Float(Foundation.log(beta))
+        self.inverseBeta = beta > 0 ? Float(1 / beta) : .infinity
         let inf = Float.infinity
         let c = Foundation.exp(-beta)
         constantSlope = gamma == 0 || beta == 0 ? Float(alpha * c) : nil
@@ -106,17 +109,27 @@ struct GoLUKernel: ActivationKernel {
                 )
             }
         }
+        if inverseBeta == .infinity {
+            // β = 0: G = 1, ∂f/∂β = −αx·e^{−γx}, ∂f/∂γ = 0.
+            return mapParameter3(x, outputs) { x in
+                let u = FloatMath.exp(FloatMath.clamp(-g * x, -1e30, 1e30))
+                return (
+                    FloatMath.limits(x, x, negative: na, positive: pa),
+                    FloatMath.limits(x, -a * (x * u), negative: nb, positive: pb),
+                    FloatMath.propagateNaN(x, 0)
+                )
+            }
+        }
+        let ib = inverseBeta
         mapParameter3(x, outputs) { x in
-            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
-            let w = gx + lb
+            let w = lb - g * x
             let v = w > 88 ? 88 : w
             let e = FloatMath.expFlushingSubnormals(v)
             let G = FloatMath.expFlushingSubnormals(-e)
-            let q = FloatMath.expFlushingSubnormals(v - e)  // β·u·G
-            let uG = FloatMath.expFlushingSubnormals(gx - e)  // u·G
+            let q = e * G  // β·u·G ≤ 1/e
             return (
                 FloatMath.limits(x, x * G, negative: na, positive: pa),
-                FloatMath.limits(x, -a * (x * uG), negative: nb, positive: pb),
+                FloatMath.limits(x, -a * (x * (q * ib)), negative: nb, positive: pb),
                 FloatMath.limits(x, a * (x * (x * q)), negative: ng, positive: pg)
             )
         }

@@ -87,20 +87,24 @@ struct SqishKernel: ActivationKernel {
     }
 
     /// ∂f/∂α = x(1 − g − z·g') cancels near its zeros, with the error multiplied by x, so the
-    /// parameter derivatives are computed in float64 (libm per element; not a hot path).
+    /// parameter derivatives are computed in float64, with the same one-exponential gate
+    /// (h = e^{−|s|/2}) and 1 − g = e·w/(1 + √w) for s ≤ 0 (no cancellation in 1 − g itself).
     func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
-        let c = 1 - alphaD, g = gammaD, lb = Foundation.log(betaD)
+        let c = 1 - alphaD, g = gammaD, lb = Foundation.log(betaD), invBeta = 1 / betaD
         mapParameter3(x, outputs) { xf in
             let x = Double(xf)
             let z = c * x
-            let m = -2 * g * z
-            let s = m + lb
-            let sp = max(s, 0) + Foundation.log1p(Foundation.exp(-abs(s)))
-            let oneMinusGate = -Foundation.expm1(-0.5 * sp)
-            let ze3 = z * Foundation.exp(s - 1.5 * sp)  // z·E·D^{−3/2}
+            let s = lb - 2 * g * z
+            let h = Foundation.exp(-0.5 * abs(s))
+            let e = h * h
+            let w = 1 / (1 + e)
+            let sw = w.squareRoot()
+            let gate = s <= 0 ? sw : h * sw
+            let oneMinusGate = s <= 0 ? e * w / (1 + sw) : 1 - gate
+            let ze3 = z * ((s <= 0 ? e * gate : gate) * w)  // z·E·D^{−3/2}
             return (
                 FloatMath.limits(xf, Float(x * (oneMinusGate - g * ze3)), negative: -.infinity, positive: 0),
-                FloatMath.limits(xf, Float(-0.5 * z * Foundation.exp(m - 1.5 * sp)), negative: 0, positive: -0.0),
+                FloatMath.limits(xf, Float(-0.5 * ze3 * invBeta), negative: 0, positive: -0.0),
                 FloatMath.limits(xf, Float(z * ze3), negative: 0, positive: 0)
             )
         }

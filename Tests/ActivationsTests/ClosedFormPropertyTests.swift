@@ -184,6 +184,23 @@ import Testing
         #expect(out.y[4] > 0.1)  // the gate was not flushed
     }
 
+    /// β = 0 (gate ≡ 1) and γ = 0 (constant gate) take their own paths; they match float64.
+    @Test(arguments: [[0.7, 0.0, 1.3], [0.7, 2.5, 0.0], [1.5, 0.0, 0.0]])
+    func goluDegenerateParameters(_ abg: [Double]) throws {
+        let p = ["alpha": abg[0], "beta": abg[1], "gamma": abg[2]]
+        let k = try kernel("golu", p.mapValues { .number($0) })
+        let xs: [Float] = (-400...400).map { Float($0) / 20 }
+        let out = k.outputs(xs)
+        for (i, x) in xs.enumerated() {
+            let r = DoubleFormulas.evaluate("golu", p, at: Double(x))
+            #expect(meetsAccuracyRule(out.y[i], reference: r.f), "f(\(x)) = \(out.y[i]), want \(r.f)")
+            #expect(meetsAccuracyRule(out.dydx[i], reference: r.df), "f'(\(x)) = \(out.dydx[i]), want \(r.df)")
+            for (name, want) in r.dp {
+                #expect(meetsAccuracyRule(out.dparams[name]![i], reference: want), "∂\(name)(\(x)) = \(out.dparams[name]![i]), want \(want)")
+            }
+        }
+    }
+
     /// Extreme but valid parameter values never produce NaN for finite input.
     @Test(arguments: closedFormNames)
     func extremeParametersNeverGiveNaN(_ name: String) throws {
