@@ -25,14 +25,18 @@ extension ClosedFormActivations {
         makeKernel: { r in GoLUKernel(alpha: r.number("alpha"), beta: r.number("beta"), gamma: r.number("gamma")) })
 }
 
-/// GoLU in the log domain: v = min(ln β − γx, 88), E = eᵛ (= βu), G = e^{−E}, q = e^{v−E} (= βuG).
-/// Limits at ±inf are precomputed from the parameters (the function is linear when β or γ is 0).
+/// GoLU in the log domain: v = min(ln β − γx, 88), E = eᵛ (= βu), G = e^{−E}, q = E·G (= βuG).
+/// G is ill-conditioned in v (relative error E·δv), which matters where x or x² scales it up
+/// (derivative near its zero, parameter derivatives): there v is formed in float64 and passed to
+/// the exponential as a two-part argument. Limits at ±inf are precomputed from the parameters
+/// (the function is linear when β or γ is 0).
 /// Gate values below 2.6e−38 are flushed to 0 (no subnormal arithmetic, which halves the speed
 /// on typical inputs); that can matter only when α·|x| > 4e30 (huge α, or huge x with tiny γ).
 struct GoLUKernel: ActivationKernel {
     let alpha: Float
     let gamma: Float
     let logBeta: Float
+    let logBetaD: Double, gammaD: Double
     /// 1/β (β > 0; +inf for β = 0).
     let inverseBeta: Float
     /// (negative, positive) limits of f, f', ∂α, ∂β, ∂γ.
@@ -47,6 +51,7 @@ struct GoLUKernel: ActivationKernel {
         self.gamma = Float(gamma)
         self.logBeta = Float(Foundation.log(beta))
         self.inverseBeta = beta > 0 ? Float(1 / beta) : .infinity
+        (logBetaD, gammaD) = (Foundation.log(beta), gamma)
         let inf = Float.infinity
         let c = Foundation.exp(-beta)
         constantSlope = gamma == 0 || beta == 0 ? Float(alpha * c) : nil
@@ -83,22 +88,29 @@ struct GoLUKernel: ActivationKernel {
     }
 
     func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
-        let a = alpha, g = gamma, lb = logBeta, (n1, p1) = limits[1]
+        let a = alpha, (n1, p1) = limits[1]
         if let k = constantSlope {
             return mapElements(x, dydx) { x in FloatMath.propagateNaN(x, k) }
         }
+        // f' = αG·(1 + γx·E) cancels near its zero, where the rounding of v = ln β − γx in
+        // float32 would be amplified (by α, too): v and 1 + γx·E are formed in float64, and E
+        // comes from the two-part argument (v_hi, v_lo).
+        let lbD = logBetaD, gD = gammaD
         mapElements(x, dydx) { x in
-            let w = lb - g * x
-            let v = w > 88 ? 88 : w
-            let e = FloatMath.expFlushingSubnormals(v)
+            let xd = Double(x)
+            let w = lbD - gD * xd
+            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
+            let vh = Float(vd)
+            let e = FloatMath.exp(vh, Float(vd - Double(vh)))
             let G = FloatMath.expFlushingSubnormals(-e)
-            let q = e * G  // β·u·G
-            return FloatMath.limits(x, a * (G + g * (x * q)), negative: n1, positive: p1)
+            let y = 1 + gD * xd * Double(e)
+            let inner = Float(y < -1e38 ? -1e38 : y)  // where it is that large, G is 0
+            return FloatMath.limits(x, a * G * inner, negative: n1, positive: p1)
         }
     }
 
     func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
-        let a = alpha, g = gamma, lb = logBeta
+        let a = alpha, g = gamma
         let (na, pa) = limits[2], (nb, pb) = limits[3], (ng, pg) = limits[4]
         if let k = constantGate {
             return mapParameter3(x, outputs) { x in
@@ -120,11 +132,13 @@ struct GoLUKernel: ActivationKernel {
                 )
             }
         }
-        let ib = inverseBeta
+        let ib = inverseBeta, lbD = logBetaD, gD = gammaD
         mapParameter3(x, outputs) { x in
-            let w = lb - g * x
-            let v = w > 88 ? 88 : w
-            let e = FloatMath.expFlushingSubnormals(v)
+            // x·G and x²·q can be large where G is tiny and ill-conditioned in v: v in float64.
+            let w = lbD - gD * Double(x)
+            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
+            let vh = Float(vd)
+            let e = FloatMath.exp(vh, Float(vd - Double(vh)))
             let G = FloatMath.expFlushingSubnormals(-e)
             let q = e * G  // β·u·G ≤ 1/e
             return (
