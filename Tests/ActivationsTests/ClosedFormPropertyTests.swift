@@ -185,11 +185,12 @@ import Testing
     }
 
     /// β = 0 (gate ≡ 1) and γ = 0 (constant gate) take their own paths; they match float64.
-    @Test(arguments: [[0.7, 0.0, 1.3], [0.7, 2.5, 0.0], [1.5, 0.0, 0.0]])
-    func goluDegenerateParameters(_ abg: [Double]) throws {
+    /// β = 1 with γ a power of two (α ≤ 2) takes the float32 derivative path.
+    @Test(arguments: [[0.7, 0.0, 1.3], [0.7, 2.5, 0.0], [1.5, 0.0, 0.0], [2, 1, 1], [2, 1, 2], [1.5, 1, 0.5], [0.3, 1, 8], [4.5, 1, 1]])
+    func goluSpecialParameterPaths(_ abg: [Double]) throws {
         let p = ["alpha": abg[0], "beta": abg[1], "gamma": abg[2]]
         let k = try catalogKernel("golu", p.mapValues { .number($0) })
-        let xs: [Float] = (-400...400).map { Float($0) / 20 }
+        let xs: [Float] = (-2560...2560).map { Float($0) / 64 }
         let out = k.outputs(xs)
         for (i, x) in xs.enumerated() {
             let r = DoubleFormulas.evaluate("golu", p, at: Double(x))
