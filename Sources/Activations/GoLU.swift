@@ -27,19 +27,22 @@ extension ClosedFormActivations {
 
 /// GoLU in the log domain: v = min(ln β − γx, 88), E = eᵛ (= βu), G = e^{−E}, q = E·G (= βuG).
 /// G is ill-conditioned in v (relative error E·δv), which matters where x or x² scales it up
-/// (derivative near its zero, parameter derivatives): there v is formed in float64 and passed to
-/// the exponential as a two-part argument. Limits at ±inf are precomputed from the parameters
+/// (large |x| with small γ, the derivative near its zero, parameter derivatives): v is formed in
+/// float64 and passed to the exponential as a two-part argument, except where it is exact in
+/// float32 (β = 1, γ a power of two). Limits at ±inf are precomputed from the parameters
 /// (the function is linear when β or γ is 0).
 /// Gate values below 2.6e−38 are flushed to 0 (no subnormal arithmetic, which halves the speed
-/// on typical inputs); that can matter only when α·|x| > 4e30 (huge α, or huge x with tiny γ).
+/// on typical inputs); that can matter only when α·|x| (α·x² for ∂f/∂γ) exceeds 4e30.
 struct GoLUKernel: ActivationKernel {
     let alpha: Float
     let gamma: Float
     let logBeta: Float
     let logBetaD: Double, gammaD: Double
-    /// β = 1, γ a power of two, α ≤ 2 (e.g. the defaults): the derivative's float32 form meets
-    /// the accuracy rule, so it skips the float64 argument.
+    /// β = 1 and γ a power of two (e.g. the defaults): v = −γx is exact in float32, so the
+    /// forward pass skips the float64 argument.
     let exactArgument: Bool
+    /// `exactArgument` and α ≤ 2: the derivative's float32 form meets the accuracy rule too.
+    let floatDerivative: Bool
     /// 1/β (β > 0; +inf for β = 0).
     let inverseBeta: Float
     /// (negative, positive) limits of f, f', ∂α, ∂β, ∂γ.
@@ -55,7 +58,8 @@ struct GoLUKernel: ActivationKernel {
         self.logBeta = Float(Foundation.log(beta))
         self.inverseBeta = beta > 0 ? Float(1 / beta) : .infinity
         (logBetaD, gammaD) = (Foundation.log(beta), gamma)
-        exactArgument = beta == 1 && gamma > 0 && gamma.significand == 1 && Double(Float(gamma)) == gamma && alpha <= 2
+        exactArgument = beta == 1 && gamma > 0 && gamma.significand == 1 && Double(Float(gamma)) == gamma
+        floatDerivative = exactArgument && alpha <= 2
         let inf = Float.infinity
         let c = Foundation.exp(-beta)
         constantSlope = gamma == 0 || beta == 0 ? Float(alpha * c) : nil
@@ -83,10 +87,20 @@ struct GoLUKernel: ActivationKernel {
         if let k = constantSlope {
             return mapElements(x, y) { x in FloatMath.limits(x, k * x, negative: n0, positive: p0) }
         }
+        if exactArgument {
+            return mapElements(x, y) { x in
+                let w = lb - g * x
+                let v = w > 88 ? 88 : w
+                let G = FloatMath.expFlushingSubnormals(-FloatMath.expFlushingSubnormals(v))
+                return FloatMath.limits(x, a * (x * G), negative: n0, positive: p0)
+            }
+        }
+        let lbD = logBetaD, gD = gammaD
         mapElements(x, y) { x in
-            let w = lb - g * x
-            let v = w > 88 ? 88 : w
-            let G = FloatMath.expFlushingSubnormals(-FloatMath.expFlushingSubnormals(v))
+            let w = lbD - gD * Double(x)
+            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
+            let vh = Float(vd)
+            let G = FloatMath.expFlushingSubnormals(-FloatMath.exp(vh, Float(vd - Double(vh))))
             return FloatMath.limits(x, a * (x * G), negative: n0, positive: p0)
         }
     }
@@ -96,7 +110,7 @@ struct GoLUKernel: ActivationKernel {
         if let k = constantSlope {
             return mapElements(x, dydx) { x in FloatMath.propagateNaN(x, k) }
         }
-        if exactArgument {
+        if floatDerivative {
             // β = 1, γ a power of two: v = −γx is exact in float32, and αG ≈ 0.17α at the zero
             // (measured worst case at α = 2: 0.43 of the accuracy rule).
             let g = gamma
@@ -125,7 +139,7 @@ struct GoLUKernel: ActivationKernel {
     }
 
     func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
-        let a = alpha, g = gamma
+        let a = alpha
         let (na, pa) = limits[2], (nb, pb) = limits[3], (ng, pg) = limits[4]
         if let k = constantGate {
             return mapParameter3(x, outputs) { x in

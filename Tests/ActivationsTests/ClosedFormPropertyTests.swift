@@ -202,6 +202,25 @@ import Testing
         }
     }
 
+    /// Small γ with large |x|: the gate's conditioning (E·δv) is amplified by x and x².
+    @Test(arguments: [[3, 1.3, 0.0023], [0.5, 4, 0.01], [2, 1, 0.001]])
+    func goluSmallGammaLargeInputs(_ abg: [Double]) throws {
+        let p = ["alpha": abg[0], "beta": abg[1], "gamma": abg[2]]
+        let k = try catalogKernel("golu", p.mapValues { .number($0) })
+        let xs: [Float] = (-8000...2000).map { Float($0) / 2 }
+        let out = k.outputs(xs)
+        var problems: [String] = []
+        for (i, x) in xs.enumerated() {
+            let r = DoubleFormulas.evaluate("golu", p, at: Double(x))
+            if !meetsAccuracyRule(out.y[i], reference: r.f) { problems.append("f(\(x)) = \(out.y[i]), want \(r.f)") }
+            if !meetsAccuracyRule(out.dydx[i], reference: r.df) { problems.append("f'(\(x)) = \(out.dydx[i]), want \(r.df)") }
+            for (name, want) in r.dp where !meetsAccuracyRule(out.dparams[name]![i], reference: want) {
+                problems.append("∂\(name)(\(x)) = \(out.dparams[name]![i]), want \(want)")
+            }
+        }
+        #expect(problems.isEmpty, "\(p): \(problems.count) failures, e.g. \(problems.prefix(5).joined(separator: "; "))")
+    }
+
     /// Extreme but valid parameter values never produce NaN for finite input.
     @Test(arguments: closedFormNames)
     func extremeParametersNeverGiveNaN(_ name: String) throws {
