@@ -27,10 +27,10 @@ extension ClosedFormActivations {
 struct GELUKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         mapElements(x, y) { x in
+            // x < −40 uses the clamped x (Φ is 0 there, so −inf gives −0 rather than −inf·0).
             let xc = FloatMath.clamp(x, -40, 40)
             let q = FloatMath.normalTail(xc)
-            let phi = xc <= 0 ? q : 1 - q
-            return FloatMath.limits(x, x * phi, negative: -0.0, positive: .infinity)
+            return xc <= 0 ? xc * q : x * (1 - q)
         }
     }
 
@@ -38,7 +38,13 @@ struct GELUKernel: ActivationKernel {
         mapElements(x, dydx) { x in
             let xc = FloatMath.clamp(x, -40, 40)
             let (q, g) = FloatMath.gaussianTail(xc)
-            let phi = xc <= 0 ? q : 1 - q
+            // Near the zero of f' (x ≈ −0.75) Φ and xφ cancel: there Φ comes from an odd
+            // polynomial (|x| < 2, error 2e−10) rather than the tail fit.
+            let x2 = xc * xc
+            let central = 0.5 + xc * (0.398_942_29 + x2 * (-0.066_490_375 + x2 * (0.009_973_534 + x2 * (-0.001_187_265_9
+                + x2 * (1.153_490_4e-4 + x2 * (-9.378_777e-6 + x2 * (6.359_225e-7 + x2 * (-3.300_701_6e-8
+                + x2 * 9.641_151e-10))))))))
+            let phi = abs(xc) < 2 ? central : (xc <= 0 ? q : 1 - q)
             return phi + xc * (g * 0.398_942_28)  // 1/√(2π)
         }
     }
@@ -54,7 +60,7 @@ struct GELUTanhKernel: ActivationKernel {
         mapElements(x, y) { x in
             let xc = FloatMath.clamp(x, -20, 20)
             let s = FloatMath.sigmoidPair(k2 * xc * (1 + c * (xc * xc))).0
-            return FloatMath.limits(x, x * s, negative: -0.0, positive: .infinity)
+            return (x >= 0 ? x : xc) * s  // the gate is exactly 0 below −20
         }
     }
 
@@ -73,8 +79,9 @@ struct GELUTanhKernel: ActivationKernel {
 struct GELUSigmoidKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         mapElements(x, y) { x in
-            let s = FloatMath.sigmoidPair(1.702 * FloatMath.clamp(x, -110, 110)).0
-            return FloatMath.limits(x, x * s, negative: -0.0, positive: .infinity)
+            let xc = FloatMath.clamp(x, -110, 110)
+            let s = FloatMath.sigmoidPair(1.702 * xc).0
+            return (x >= 0 ? x : xc) * s  // the gate is exactly 0 below −110
         }
     }
 

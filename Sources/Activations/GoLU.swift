@@ -25,23 +25,48 @@ extension ClosedFormActivations {
         makeKernel: { r in GoLUKernel(alpha: r.number("alpha"), beta: r.number("beta"), gamma: r.number("gamma")) })
 }
 
-/// GoLU in the log domain: v = min(ln β − γx, 88), E = eᵛ (= βu), G = e^{−E}, q = e^{v−E} (= βuG).
-/// Limits at ±inf are precomputed from the parameters (the function is linear when β or γ is 0).
+/// GoLU in the log domain: v = min(ln β − γx, 88), E = eᵛ (= βu), G = e^{−E}, q = E·G (= βuG).
+/// G is ill-conditioned in v (relative error E·δv), which matters where x or x² scales it up
+/// (large |x| with small γ, the derivative near its zero, parameter derivatives): v is formed in
+/// float64 and passed to the exponential as a two-part argument, except where it is exact in
+/// float32 (β = 1, γ a power of two). Limits at ±inf are precomputed from the parameters
+/// (the function is linear when β or γ is 0).
+/// Gate values below 2.6e−38 are flushed to 0 (no subnormal arithmetic, which halves the speed
+/// on typical inputs); that can matter only when α·|x| (α·x² for ∂f/∂γ) exceeds 4e30.
 struct GoLUKernel: ActivationKernel {
     let alpha: Float
     let gamma: Float
     let logBeta: Float
+    let logBetaD: Double, gammaD: Double
+    /// β = 1 and γ a power of two (e.g. the defaults): v = −γx is exact in float32, so the
+    /// forward pass skips the float64 argument.
+    let exactArgument: Bool
+    /// `exactArgument` and α ≤ 2: the derivative's float32 form meets the accuracy rule too.
+    let floatDerivative: Bool
+    /// 1/β (β > 0; +inf for β = 0).
+    let inverseBeta: Float
     /// (negative, positive) limits of f, f', ∂α, ∂β, ∂γ.
     let limits: [(Float, Float)]
+    /// γ = 0 or β = 0: the gate is the constant c = e^{−β} (1 when β = 0); αc for f and f'.
+    let constantSlope: Float?
+    /// γ = 0: (c, −αc, αβc) for the parameter derivatives, evaluated in float64.
+    let constantGate: (c: Float, minusAC: Float, abc: Float)?
 
     init(alpha: Double, beta: Double, gamma: Double) {
         self.alpha = Float(alpha)
         self.gamma = Float(gamma)
         self.logBeta = Float(Foundation.log(beta))
+        self.inverseBeta = beta > 0 ? Float(1 / beta) : .infinity
+        (logBetaD, gammaD) = (Foundation.log(beta), gamma)
+        exactArgument = beta == 1 && gamma > 0 && gamma.significand == 1 && Double(Float(gamma)) == gamma
+        floatDerivative = exactArgument && alpha <= 2
         let inf = Float.infinity
+        let c = Foundation.exp(-beta)
+        constantSlope = gamma == 0 || beta == 0 ? Float(alpha * c) : nil
+        constantGate = gamma == 0 ? (Float(c), Float(-alpha * c), Float(alpha * beta * c)) : nil
         if gamma == 0 {
             // Constant gate c = e^{−β}: f = αc·x.
-            let ac = Float(alpha * Foundation.exp(-beta))
+            let ac = Float(alpha * c)
             limits = [(-inf, inf), (ac, ac), (-inf, inf), (inf, -inf), beta > 0 ? (inf, inf) : (0, 0)]
         } else if beta == 0 {
             // G = 1: f = αx; ∂f/∂β = −αx·e^{−γx}.
@@ -59,42 +84,100 @@ struct GoLUKernel: ActivationKernel {
 
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let a = alpha, g = gamma, lb = logBeta, (n0, p0) = limits[0]
+        if let k = constantSlope {
+            return mapElements(x, y) { x in FloatMath.limits(x, k * x, negative: n0, positive: p0) }
+        }
+        if exactArgument {
+            return mapElements(x, y) { x in
+                let w = lb - g * x
+                let v = w > 88 ? 88 : w
+                let G = FloatMath.expFlushingSubnormals(-FloatMath.expFlushingSubnormals(v))
+                return FloatMath.limits(x, a * (x * G), negative: n0, positive: p0)
+            }
+        }
+        let lbD = logBetaD, gD = gammaD
         mapElements(x, y) { x in
-            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
-            let w = gx + lb
-            let v = w > 88 ? 88 : w
-            let G = FloatMath.exp(-FloatMath.exp(v))
+            let w = lbD - gD * Double(x)
+            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
+            let vh = Float(vd)
+            let G = FloatMath.expFlushingSubnormals(-FloatMath.exp(vh, Float(vd - Double(vh))))
             return FloatMath.limits(x, a * (x * G), negative: n0, positive: p0)
         }
     }
 
     func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
-        let a = alpha, g = gamma, lb = logBeta, (n1, p1) = limits[1]
+        let a = alpha, (n1, p1) = limits[1]
+        if let k = constantSlope {
+            return mapElements(x, dydx) { x in FloatMath.propagateNaN(x, k) }
+        }
+        if floatDerivative {
+            // β = 1, γ a power of two: v = −γx is exact in float32, and αG ≈ 0.17α at the zero
+            // (measured worst case at α = 2: 0.43 of the accuracy rule).
+            let g = gamma
+            return mapElements(x, dydx) { x in
+                let w = FloatMath.clamp(-g * x, -1e30, 1e30)
+                let e = FloatMath.expFlushingSubnormals(w > 88 ? 88 : w)
+                let G = FloatMath.expFlushingSubnormals(-e)
+                return FloatMath.limits(x, a * (G - w * (e * G)), negative: n1, positive: p1)
+            }
+        }
+        // f' = αG·(1 + γx·E) cancels near its zero, where the rounding of v = ln β − γx in
+        // float32 would be amplified (by α, too): v and 1 + γx·E are formed in float64, and E
+        // comes from the two-part argument (v_hi, v_lo).
+        let lbD = logBetaD, gD = gammaD
         mapElements(x, dydx) { x in
-            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
-            let w = gx + lb
-            let v = w > 88 ? 88 : w
-            let e = FloatMath.exp(v)
-            let G = FloatMath.exp(-e)
-            let q = FloatMath.exp(v - e)
-            return FloatMath.limits(x, a * (G - gx * q), negative: n1, positive: p1)
+            let xd = Double(x)
+            let w = lbD - gD * xd
+            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
+            let vh = Float(vd)
+            let e = FloatMath.exp(vh, Float(vd - Double(vh)))
+            let G = FloatMath.expFlushingSubnormals(-e)
+            let y = 1 + gD * xd * Double(e)
+            let inner = Float(y < -1e38 ? -1e38 : y)  // where it is that large, G is 0
+            return FloatMath.limits(x, a * G * inner, negative: n1, positive: p1)
         }
     }
 
     func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
-        let a = alpha, g = gamma, lb = logBeta
+        let a = alpha
         let (na, pa) = limits[2], (nb, pb) = limits[3], (ng, pg) = limits[4]
+        if let k = constantGate {
+            return mapParameter3(x, outputs) { x in
+                (
+                    FloatMath.limits(x, k.c * x, negative: na, positive: pa),
+                    FloatMath.limits(x, k.minusAC * x, negative: nb, positive: pb),
+                    FloatMath.limits(x, k.abc * x * x, negative: ng, positive: pg)
+                )
+            }
+        }
+        if inverseBeta == .infinity {
+            // β = 0: G = 1, ∂f/∂β = −αx·e^{−γx}, ∂f/∂γ = 0.
+            let gD = gammaD
+            return mapParameter3(x, outputs) { x in
+                // e^{−γx} with the argument in float64 (its rounding is amplified by |γx|).
+                let w = -gD * Double(x)
+                let vd = w > 100 ? 100 : (w < -200 ? -200 : w)
+                let vh = Float(vd)
+                let u = FloatMath.exp(vh, Float(vd - Double(vh)))
+                return (
+                    FloatMath.limits(x, x, negative: na, positive: pa),
+                    FloatMath.limits(x, -a * (x * u), negative: nb, positive: pb),
+                    FloatMath.propagateNaN(x, 0)
+                )
+            }
+        }
+        let ib = inverseBeta, lbD = logBetaD, gD = gammaD
         mapParameter3(x, outputs) { x in
-            let gx = FloatMath.clamp(-g * x, -1e30, 1e30)
-            let w = gx + lb
-            let v = w > 88 ? 88 : w
-            let e = FloatMath.exp(v)
-            let G = FloatMath.exp(-e)
-            let q = FloatMath.exp(v - e)  // β·u·G
-            let uG = FloatMath.exp(gx - e)  // u·G
+            // x·G and x²·q can be large where G is tiny and ill-conditioned in v: v in float64.
+            let w = lbD - gD * Double(x)
+            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
+            let vh = Float(vd)
+            let e = FloatMath.exp(vh, Float(vd - Double(vh)))
+            let G = FloatMath.expFlushingSubnormals(-e)
+            let q = e * G  // β·u·G ≤ 1/e
             return (
                 FloatMath.limits(x, x * G, negative: na, positive: pa),
-                FloatMath.limits(x, -a * (x * uG), negative: nb, positive: pb),
+                FloatMath.limits(x, -a * (x * (q * ib)), negative: nb, positive: pb),
                 FloatMath.limits(x, a * (x * (x * q)), negative: ng, positive: pg)
             )
         }

@@ -58,9 +58,41 @@ enum FloatMath {
         return p * s1 * s2
     }
 
-    /// e^x (see `exp(_:_:)`).
+    /// e^x, flushed to 0 for x < −86.6 (results below 2.6e−38, just above the smallest normal):
+    /// never forms a subnormal, which costs a microcode assist per element on x86, and needs a
+    /// single scaling. Used where such tiny values only multiply bounded factors (GoLU's gate).
     @inline(__always)
-    static func exp(_ x: Float) -> Float { exp(x, 0) }
+    static func expFlushingSubnormals(_ x: Float) -> Float {
+        let a = clamp(x, -86.6, 88.8)
+        let t = a * 1.442_695_04 + roundingMagic
+        let n = t - roundingMagic
+        let r = (a - n * 0.693_359_375) + n * 2.121_944_4e-4
+        let q = (((((1.987_569_15e-4 * r + 1.398_199_95e-3) * r + 8.333_451_9e-3) * r
+            + 4.166_579_59e-2) * r + 1.666_666_55e-1) * r + 5.000_000_12e-1)
+        let p = q * (r * r) + r + 1
+        // n ∈ [−125, 128]: (2p)·2^(n−1) keeps the scale normal and overflows to +inf only
+        // when the result does.
+        let scale = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ 126) &<< 23))
+        return x < -86.6 ? 0 : (p + p) * scale
+    }
+
+    /// e^x (as `exp(x, 0)` without the extra addition, which the compiler may not drop).
+    @inline(__always)
+    static func exp(_ x: Float) -> Float {
+        let a = clamp(x, -104, 88.8)
+        let t = a * 1.442_695_04 + roundingMagic
+        let n = t - roundingMagic
+        let r = (a - n * 0.693_359_375) + n * 2.121_944_4e-4
+        let q = (((((1.987_569_15e-4 * r + 1.398_199_95e-3) * r + 8.333_451_9e-3) * r
+            + 4.166_579_59e-2) * r + 1.666_666_55e-1) * r + 5.000_000_12e-1)
+        let p = q * (r * r) + r + 1
+        let ni = Int32(bitPattern: t.bitPattern) &- 0x4B40_0000
+        let n1 = ni &>> 1
+        let n2 = ni &- n1
+        let s1 = Float(bitPattern: UInt32(bitPattern: (n1 &+ 127) &<< 23))
+        let s2 = Float(bitPattern: UInt32(bitPattern: (n2 &+ 127) &<< 23))
+        return p * s1 * s2
+    }
 
     /// e^x − 1 with full relative accuracy near 0 (Taylor series for |x| < 0.35).
     @inline(__always)
@@ -81,8 +113,7 @@ enum FloatMath {
         return 2 * s * series
     }
 
-    /// Logistic sigmoid pieces from e = e^{−|x|}: returns (σ(x), σ(−x)), both with full
-    /// relative accuracy (ACTIVATIONS.md §1.3).
+    /// (σ(x), σ(−x)) from e = e^{−|x|}, both with full relative accuracy (ACTIVATIONS.md §1.3).
     @inline(__always)
     static func sigmoidPair(_ x: Float) -> (Float, Float) {
         let e = exp(-abs(x))
@@ -106,9 +137,10 @@ enum FloatMath {
         return (h * h, l * (h + h + l))
     }
 
-    /// (e^{−x²/2}, erfc-gate ratio) helper: Q(x) = Φ(−|x|) = ½ erfc(|x|/√2), accurate to a few
-    /// ulp relative for all x (Numerical Recipes' erfcc fit, fractional error < 1.2e−7, with the
-    /// Gaussian factor evaluated from the exactly split square). Also returns e^{−x²/2}.
+    /// The normal tail Q(x) = Φ(−|x|) = ½ erfc(|x|/√2) and the Gaussian e^{−x²/2}, both with a
+    /// few ulp relative error (Numerical Recipes' erfcc fit erfc(z) = t·exp(−z² + P(t)),
+    /// t = 1/(1 + z/2), fractional error < 1.2e−7, with −x²/2 taken from the split square so it
+    /// is not rounded before exponentiation). For |x| ≤ 40 (callers clamp).
     @inline(__always)
     static func gaussianTail(_ x: Float) -> (tail: Float, gauss: Float) {
         let ax = abs(x)
@@ -122,7 +154,7 @@ enum FloatMath {
         return (tail, gauss)
     }
 
-    /// Q(x) = ½ erfc(|x|/√2) only (one exponential; forward GELU).
+    /// Q(x) = ½ erfc(|x|/√2) only, with one exponential (forward GELU); |x| ≤ 40.
     @inline(__always)
     static func normalTail(_ x: Float) -> Float {
         let ax = abs(x)
@@ -144,7 +176,12 @@ func mapElements(
 ) {
     precondition(y.count >= x.count, "output buffer shorter than input")
     guard let xp = x.baseAddress, let yp = y.baseAddress else { return }
-    for i in 0..<x.count { yp[i] = body(xp[i]) }
+    if UnsafeMutablePointer(mutating: xp) == yp {
+        // In place: one pointer, so the vectoriser needs no overlap check (which would fail).
+        for i in 0..<x.count { yp[i] = body(yp[i]) }
+    } else {
+        for i in 0..<x.count { yp[i] = body(xp[i]) }
+    }
 }
 
 /// The output buffers of `parameterDerivatives`, checked against the kernel's shapes.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Sqish, form A (ACTIVATIONS.md Decisions §4, §4).
+/// Sqish, form A (ACTIVATIONS.md Decisions §4; definitions and stable form in §4).
 extension ClosedFormActivations {
     static let sqish = ActivationDescriptor(
         name: "sqish",
@@ -26,8 +26,8 @@ extension ClosedFormActivations {
         makeKernel: { r in SqishKernel(alpha: r.number("alpha"), beta: r.number("beta"), gamma: r.number("gamma")) })
 }
 
-/// Sqish with m = −2γz, s = ln β + m, S = softplus(s): g = e^{−S/2}, z·g' = γz·e^{s − 1.5S},
-/// ∂f/∂β = −½z·e^{m − 1.5S}, ∂f/∂γ = z²·e^{s − 1.5S}. In float32, m is saturated to ±1e30 so
+/// Sqish with m = −2γz, s = ln β + m = ln E, D = 1 + E: g = D^{−1/2}, z·g' = γz·E·D^{−3/2},
+/// ∂f/∂β = −½z·e^{m}·D^{−3/2}, ∂f/∂γ = z²·E·D^{−3/2}. In float32, m is saturated to ±1e30 so
 /// ±inf inputs and overflowing products never meet inf − inf.
 struct SqishKernel: ActivationKernel {
     let alpha: Float
@@ -50,13 +50,29 @@ struct SqishKernel: ActivationKernel {
         [.init(name: "alpha", width: 1), .init(name: "beta", width: 1), .init(name: "gamma", width: 1)]
     }
 
+    /// With h = e^{−|s|/2}, e = h² and w = 1/(1 + e): g = √w (s ≤ 0) or h·√w (s > 0), and
+    /// E·D^{−3/2} = e·w·g (s ≤ 0) or w·g (s > 0). √w for w ∈ [½, 1] is w·(1/√w) with a quadratic
+    /// start and two Newton steps (relative error 2e−9 before rounding): `Float.squareRoot()`
+    /// lowers to a `sqrtf` call (errno) that would keep the loop from vectorising.
+    @inline(__always)
+    static func gate(_ s: Float) -> (g: Float, e3: Float) {
+        let h = FloatMath.exp(-0.5 * abs(s))
+        let e = h * h
+        let w = 1 / (1 + e)
+        var y = 2.222_958_2 + w * (-2.045_630_5 + w * 0.827_721_8)
+        y = y * (1.5 - 0.5 * w * (y * y))
+        y = y * (1.5 - 0.5 * w * (y * y))
+        let sw = w * y
+        let g = s <= 0 ? sw : h * sw
+        return (g, (s <= 0 ? e * g : g) * w)
+    }
+
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let a = alpha, c = oneMinusAlpha, g = gamma, lb = logBeta, neg = negativeLimit
         mapElements(x, y) { x in
             let z = c * x
             let s = FloatMath.clamp(-g * (z + z), -1e30, 1e30) + lb
-            let gate = FloatMath.exp(-0.5 * FloatMath.softplus(s))
-            return FloatMath.limits(x, a * x + z * gate, negative: neg, positive: .infinity)
+            return FloatMath.limits(x, a * x + z * Self.gate(s).g, negative: neg, positive: .infinity)
         }
     }
 
@@ -65,28 +81,30 @@ struct SqishKernel: ActivationKernel {
         mapElements(x, dydx) { x in
             let z = c * x
             let s = FloatMath.clamp(-g * (z + z), -1e30, 1e30) + lb
-            let sp = FloatMath.softplus(s)
-            let gate = FloatMath.exp(-0.5 * sp)
-            let zgp = g * (z * FloatMath.exp(s - 1.5 * sp))
-            return FloatMath.limits(x, a + c * (gate + zgp), negative: a, positive: 1)
+            let (gate, e3) = Self.gate(s)
+            return FloatMath.limits(x, a + c * (gate + g * (z * e3)), negative: a, positive: 1)
         }
     }
 
     /// ∂f/∂α = x(1 − g − z·g') cancels near its zeros, with the error multiplied by x, so the
-    /// parameter derivatives are computed in float64 (libm per element; not a hot path).
+    /// parameter derivatives are computed in float64, with the same one-exponential gate
+    /// (h = e^{−|s|/2}) and 1 − g = e·w/(1 + √w) for s ≤ 0 (no cancellation in 1 − g itself).
     func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
-        let c = 1 - alphaD, g = gammaD, lb = Foundation.log(betaD)
+        let c = 1 - alphaD, g = gammaD, lb = Foundation.log(betaD), invBeta = 1 / betaD
         mapParameter3(x, outputs) { xf in
             let x = Double(xf)
             let z = c * x
-            let m = -2 * g * z
-            let s = m + lb
-            let sp = max(s, 0) + Foundation.log1p(Foundation.exp(-abs(s)))
-            let oneMinusGate = -Foundation.expm1(-0.5 * sp)
-            let ze3 = z * Foundation.exp(s - 1.5 * sp)  // z·E·D^{−3/2}
+            let s = lb - 2 * g * z
+            let h = Foundation.exp(-0.5 * abs(s))
+            let e = h * h
+            let w = 1 / (1 + e)
+            let sw = w.squareRoot()
+            let gate = s <= 0 ? sw : h * sw
+            let oneMinusGate = s <= 0 ? e * w / (1 + sw) : 1 - gate
+            let ze3 = z * ((s <= 0 ? e * gate : gate) * w)  // z·E·D^{−3/2}
             return (
                 FloatMath.limits(xf, Float(x * (oneMinusGate - g * ze3)), negative: -.infinity, positive: 0),
-                FloatMath.limits(xf, Float(-0.5 * z * Foundation.exp(m - 1.5 * sp)), negative: 0, positive: -0.0),
+                FloatMath.limits(xf, Float(-0.5 * ze3 * invBeta), negative: 0, positive: -0.0),
                 FloatMath.limits(xf, Float(z * ze3), negative: 0, positive: 0)
             )
         }

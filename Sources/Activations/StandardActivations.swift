@@ -352,7 +352,8 @@ struct SiLUKernel: ActivationKernel {
     }
 }
 
-/// Mish via tanh(sp(x)) = N/(N + 2), N = n(n + 2), n = eˣ; sech²(sp(x)) = 4(N + 1)/(N + 2)².
+/// Mish via n = eˣ: tanh(sp(x)) = N/D with N = n(n + 2), D = N + 2, and σ(x)·sech²(sp(x)) =
+/// 4n(n + 1)/D², so f' = n·((n + 2)·D + 4x(n + 1))/D² (one division; x > 20 gives x and 1).
 struct MishKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         mapElements(x, y) { x in
@@ -367,10 +368,9 @@ struct MishKernel: ActivationKernel {
         mapElements(x, dydx) { x in
             let xm = FloatMath.clamp(x, -200, 20)
             let n = FloatMath.exp(xm)
-            let nn = n * (n + 2)
-            let d = nn + 2
-            let sech2 = 4 * (nn + 1) / (d * d)
-            let d1 = nn / d + xm * (n / (1 + n)) * sech2
+            let np2 = n + 2
+            let d = n * np2 + 2
+            let d1 = n * (np2 * d + 4 * xm * (n + 1)) / (d * d)
             return x > 20 ? 1 : d1
         }
     }

@@ -20,7 +20,7 @@ import Testing
             }
             // Every numeric parameter has a derivative, in catalog order.
             let numeric = d.parameters.filter { $0.kind == .number }.map(\.name)
-            let shapes = try kernel(name).parameterGradientShapes
+            let shapes = try catalogKernel(name).parameterGradientShapes
             #expect(shapes.map(\.name) == numeric, "\(name)")
             #expect(shapes.allSatisfy { $0.width == 1 })
         }
@@ -29,11 +29,11 @@ import Testing
     @Test func swishIsAnAliasOfSiLU() throws {
         #expect(Catalog.standard.descriptor(named: "swish")?.name == "silu")
         let x: [Float] = [-3, -1, -0.25, 0, 0.5, 2, 7]
-        let swish = try kernel("swish", ["beta": .number(2)]), silu = try kernel("silu", ["beta": .number(2)])
+        let swish = try catalogKernel("swish", ["beta": .number(2)]), silu = try catalogKernel("silu", ["beta": .number(2)])
         #expect(swish.outputs(x).y == silu.outputs(x).y)
         #expect(swish.derivative(x) == silu.derivative(x))
         #expect(swish.parameterDerivatives(x) == silu.parameterDerivatives(x))
-        #expect(swish.outputs([-1]).y[0] != (try kernel("silu").forward([-1]))[0])  // beta took effect
+        #expect(swish.outputs([-1]).y[0] != (try catalogKernel("silu").forward([-1]))[0])  // beta took effect
     }
 
     // MARK: Validation
@@ -126,7 +126,7 @@ import Testing
     @Test(arguments: defaultConfigurations.indices)
     func specialValuesAtDefaults(_ index: Int) throws {
         let (name, params) = defaultConfigurations[index]
-        let k = try kernel(name, params)
+        let k = try catalogKernel(name, params)
         let finite = k.outputs(Self.finiteSpecials)
         for (label, values) in [("f", finite.y), ("f'", finite.dydx)] + finite.dparams.map({ ("∂\($0.key)", $0.value) }) {
             for (x, v) in zip(Self.finiteSpecials, values) {
@@ -154,17 +154,71 @@ import Testing
         let x: [Float] = [-1e4, -100, 100, 1e4]
         let ln = Float(ClosedFormActivations.seluScale)
         let la = Float(ClosedFormActivations.seluAlpha * ClosedFormActivations.seluScale)
-        #expect(try kernel("selu").forward(x) == [-la, -la, 100 * ln, 1e4 * ln])
-        #expect(try kernel("tanh").forward(x) == [-1, -1, 1, 1])
-        #expect(try kernel("sigmoid").forward(x)[2...] == [1, 1])
-        let sq = try kernel("sqish", ["alpha": .number(0.25)])
+        #expect(try catalogKernel("selu").forward(x) == [-la, -la, 100 * ln, 1e4 * ln])
+        #expect(try catalogKernel("tanh").forward(x) == [-1, -1, 1, 1])
+        #expect(try catalogKernel("sigmoid").forward(x)[2...] == [1, 1])
+        let sq = try catalogKernel("sqish", ["alpha": .number(0.25)])
         #expect(sq.forward(x) == [-2500, -25, 100, 1e4])
         #expect(sq.derivative(x) == [0.25, 0.25, 1, 1])
         for name in ["gelu", "golu", "silu", "mish"] {
-            let y = try kernel(name).forward(x)
+            let y = try catalogKernel(name).forward(x)
             #expect(y[0] == 0 && y[2] == 100 && y[3] == 1e4, "\(name): \(y)")
             #expect(abs(y[1]) < Float.leastNormalMagnitude, "\(name): \(y)")
         }
+    }
+
+    /// γ = 0 makes the GoLU gate the constant e^{−β}; it stays exact even where that constant is
+    /// below the smallest normal float.
+    @Test func goluConstantGate() throws {
+        let k = try catalogKernel("golu", ["alpha": .number(2), "beta": .number(90), "gamma": .number(0)])
+        let x: [Float] = [-3e38, -1, 0, 1e30, 3e38]
+        let c = 2 * exp(-90.0)
+        let out = k.outputs(x)
+        for (i, xi) in x.enumerated() {
+            #expect(meetsAccuracyRule(out.y[i], reference: c * Double(xi)), "f(\(xi)) = \(out.y[i])")
+            #expect(meetsAccuracyRule(out.dydx[i], reference: c), "f'(\(xi)) = \(out.dydx[i])")
+            #expect(meetsAccuracyRule(out.dparams["alpha"]![i], reference: c / 2 * Double(xi)))
+            #expect(meetsAccuracyRule(out.dparams["beta"]![i], reference: -c * Double(xi)))
+            #expect(meetsAccuracyRule(out.dparams["gamma"]![i], reference: 90 * c * Double(xi) * Double(xi)))
+        }
+        #expect(out.y[4] > 0.1)  // the gate was not flushed
+    }
+
+    /// β = 0 (gate ≡ 1) and γ = 0 (constant gate) take their own paths; they match float64.
+    /// β = 1 with γ a power of two (α ≤ 2) takes the float32 derivative path.
+    @Test(arguments: [[0.7, 0.0, 1.3], [0.7, 2.5, 0.0], [1.5, 0.0, 0.0], [2, 1, 1], [2, 1, 2], [1.5, 1, 0.5], [0.3, 1, 8], [4.5, 1, 1]])
+    func goluSpecialParameterPaths(_ abg: [Double]) throws {
+        let p = ["alpha": abg[0], "beta": abg[1], "gamma": abg[2]]
+        let k = try catalogKernel("golu", p.mapValues { .number($0) })
+        let xs: [Float] = (-2560...2560).map { Float($0) / 64 }
+        let out = k.outputs(xs)
+        for (i, x) in xs.enumerated() {
+            let r = DoubleFormulas.evaluate("golu", p, at: Double(x))
+            #expect(meetsAccuracyRule(out.y[i], reference: r.f), "f(\(x)) = \(out.y[i]), want \(r.f)")
+            #expect(meetsAccuracyRule(out.dydx[i], reference: r.df), "f'(\(x)) = \(out.dydx[i]), want \(r.df)")
+            for (name, want) in r.dp {
+                #expect(meetsAccuracyRule(out.dparams[name]![i], reference: want), "∂\(name)(\(x)) = \(out.dparams[name]![i]), want \(want)")
+            }
+        }
+    }
+
+    /// Small γ with large |x|: the gate's conditioning (E·δv) is amplified by x and x².
+    @Test(arguments: [[3, 1.3, 0.0023], [0.5, 4, 0.01], [2, 1, 0.001]])
+    func goluSmallGammaLargeInputs(_ abg: [Double]) throws {
+        let p = ["alpha": abg[0], "beta": abg[1], "gamma": abg[2]]
+        let k = try catalogKernel("golu", p.mapValues { .number($0) })
+        let xs: [Float] = (-8000...2000).map { Float($0) / 2 }
+        let out = k.outputs(xs)
+        var problems: [String] = []
+        for (i, x) in xs.enumerated() {
+            let r = DoubleFormulas.evaluate("golu", p, at: Double(x))
+            if !meetsAccuracyRule(out.y[i], reference: r.f) { problems.append("f(\(x)) = \(out.y[i]), want \(r.f)") }
+            if !meetsAccuracyRule(out.dydx[i], reference: r.df) { problems.append("f'(\(x)) = \(out.dydx[i]), want \(r.df)") }
+            for (name, want) in r.dp where !meetsAccuracyRule(out.dparams[name]![i], reference: want) {
+                problems.append("∂\(name)(\(x)) = \(out.dparams[name]![i]), want \(want)")
+            }
+        }
+        #expect(problems.isEmpty, "\(p): \(problems.count) failures, e.g. \(problems.prefix(5).joined(separator: "; "))")
     }
 
     /// Extreme but valid parameter values never produce NaN for finite input.
@@ -200,22 +254,22 @@ import Testing
     // MARK: Kinks (PyTorch conventions)
 
     @Test func kinkConventions() throws {
-        #expect(try kernel("relu").derivative([0, -0.0]) == [0, 0])
-        #expect(try kernel("leaky_relu").derivative([0]) == [0.01])
-        #expect(try kernel("leaky_relu").parameterDerivatives([0])["negative_slope"] == [0])
-        #expect(try kernel("prelu").derivative([0]) == [0.25])
-        #expect(try kernel("prelu").parameterDerivatives([0])["weight"] == [0])
-        #expect(try kernel("elu").derivative([0]) == [1])
-        #expect(try kernel("elu", ["alpha": .number(2)]).derivative([0]) == [2])
-        #expect(try kernel("celu", ["alpha": .number(2)]).derivative([0]) == [1])
-        #expect(try kernel("selu").derivative([0]) == [Float(ClosedFormActivations.seluAlpha * ClosedFormActivations.seluScale)])
-        #expect(try kernel("hardswish").derivative([-3, 3]) == [-0.5, 1.5])
-        #expect(try kernel("hardswish").forward([-3, 3]) == [0, 3])
-        #expect(try kernel("hardsigmoid").derivative([-3, 3]) == [0, 0])
-        #expect(try kernel("hardsigmoid").forward([-3, 3]) == [0, 1])
-        #expect(try kernel("softsign").derivative([0]) == [1])
+        #expect(try catalogKernel("relu").derivative([0, -0.0]) == [0, 0])
+        #expect(try catalogKernel("leaky_relu").derivative([0]) == [0.01])
+        #expect(try catalogKernel("leaky_relu").parameterDerivatives([0])["negative_slope"] == [0])
+        #expect(try catalogKernel("prelu").derivative([0]) == [0.25])
+        #expect(try catalogKernel("prelu").parameterDerivatives([0])["weight"] == [0])
+        #expect(try catalogKernel("elu").derivative([0]) == [1])
+        #expect(try catalogKernel("elu", ["alpha": .number(2)]).derivative([0]) == [2])
+        #expect(try catalogKernel("celu", ["alpha": .number(2)]).derivative([0]) == [1])
+        #expect(try catalogKernel("selu").derivative([0]) == [Float(ClosedFormActivations.seluAlpha * ClosedFormActivations.seluScale)])
+        #expect(try catalogKernel("hardswish").derivative([-3, 3]) == [-0.5, 1.5])
+        #expect(try catalogKernel("hardswish").forward([-3, 3]) == [0, 3])
+        #expect(try catalogKernel("hardsigmoid").derivative([-3, 3]) == [0, 0])
+        #expect(try catalogKernel("hardsigmoid").forward([-3, 3]) == [0, 1])
+        #expect(try catalogKernel("softsign").derivative([0]) == [1])
         // Softplus threshold: βx > 20 returns x exactly.
-        let sp = try kernel("softplus", ["beta": .number(2)])
+        let sp = try catalogKernel("softplus", ["beta": .number(2)])
         #expect(sp.forward([10.5, 11]) == [10.5, 11])
         #expect(sp.derivative([10.5]) == [1])
         #expect(sp.parameterDerivatives([10.5])["beta"] == [0])
@@ -265,11 +319,11 @@ import Testing
         var checked = 0
         for _ in 0..<6 {
             var p: [String: Double] = [:]
-            for (key, r) in ranges { p[key] = Double(Float(Double.random(in: r, using: &rng))) }
+            for (key, r) in ranges.sorted(by: { $0.key < $1.key }) { p[key] = Double(Float(Double.random(in: r, using: &rng))) }
             func make(_ p: [String: Double]) throws -> any ActivationKernel {
                 var values = p.mapValues { ParameterValue.number($0) }
                 if name == "gelu" { values["approximate"] = .string(approximate) }
-                return try kernel(name, values)
+                return try catalogKernel(name, values)
             }
             let k = try make(p)
             for _ in 0..<60 {
@@ -302,7 +356,7 @@ import Testing
     @Test(arguments: defaultConfigurations.indices)
     func forwardInPlaceMatchesOutOfPlace(_ index: Int) throws {
         let (name, params) = defaultConfigurations[index]
-        let k = try kernel(name, params)
+        let k = try catalogKernel(name, params)
         var rng = SplitMix64(seed: 99)
         let x: [Float] = (0..<1003).map { _ in Float(Double.random(in: -12...12, using: &rng)) }
             + Self.finiteSpecials + [.infinity, -.infinity, .nan]
@@ -315,7 +369,7 @@ import Testing
     }
 
     @Test func parameterGradientsAccumulateParameterDerivatives() throws {
-        let k = try kernel("golu", ["alpha": .number(0.8), "beta": .number(1.2), "gamma": .number(0.9)])
+        let k = try catalogKernel("golu", ["alpha": .number(0.8), "beta": .number(1.2), "gamma": .number(0.9)])
         let x: [Float] = (0..<5000).map { Float($0) / 500 - 5 }
         let g: [Float] = x.map { 0.5 - $0 / 7 }
         let d = k.parameterDerivatives(x)

@@ -41,7 +41,7 @@ extension ActivationKernel {
 }
 
 /// A kernel from the standard catalog (the test fails on a validation error).
-func kernel(_ name: String, _ params: [String: ParameterValue] = [:]) throws -> any ActivationKernel {
+func catalogKernel(_ name: String, _ params: [String: ParameterValue] = [:]) throws -> any ActivationKernel {
     try Catalog.standard.kernel(name, params: params)
 }
 
