@@ -95,17 +95,26 @@ enum FloatFormatting {
         }
     }
 
+    /// "0.000000" as a little-endian 8-byte store.
+    static let zeroPointZeros: UInt64 = 0x3030_3030_3030_2E30
+
+    @inline(__always)
+    static func store(_ ascii: UInt64, at p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: ascii.littleEndian, as: UInt64.self)
+    }
+
     /// Writes the shortest decimal that parses back (as float32) to exactly `v`, in Python
     /// `repr` style: "1.0", "0.1", "-2.5", "1e-05", "3.4028235e+38". `v` must be finite.
-    /// Returns the number of bytes written (at most `maxFloatLength`).
+    /// Returns the number of bytes written; up to `maxFloatLength` bytes may be touched.
+    ///
+    /// The digits are normalised to exactly nine, D0 D1…D8 (D1…D8 as eight ASCII bytes in one
+    /// register), so every layout is a few overlapping unaligned stores with no loop, and the
+    /// count of significant digits comes from the zero bytes at the top of that register.
     @inline(__always)
     static func writeFinite(_ v: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let bits = v.bitPattern
-        var p = out
-        if bits >> 31 != 0 {
-            p.pointee = UInt8(ascii: "-")
-            p += 1
-        }
+        out[0] = UInt8(ascii: "-")
+        let p = out + Int(bits >> 31)  // branch-free sign
         let ieeeMantissa = bits & 0x7F_FFFF
         let ieeeExponent = (bits >> 23) & 0xFF
         if ieeeMantissa == 0 && ieeeExponent == 0 {
@@ -113,64 +122,56 @@ enum FloatFormatting {
             return p + 3 - out
         }
         let d = Ryu32.shortest(mantissa: ieeeMantissa, exponent: ieeeExponent)
-        let length = decimalLength(d.digits)
-        let exponent = Int(d.exponent)
-        let scientificExponent = exponent &+ length &- 1
-        if scientificExponent < -4 || scientificExponent >= 16 {
-            // d.ddde±XX
-            writeDigits(d.digits, length: length, to: p + 1)
-            p[0] = p[1]
-            if length > 1 {
-                p[1] = UInt8(ascii: ".")
-                p += length &+ 1
+        let length = decimalLength(d.digits)  // 1...9
+        let nine = d.digits &* powersOfTen32.withUnsafeBufferPointer { $0[9 &- length] }
+        let first = nine / 100_000_000
+        let ascii = eightDigits(nine &- first &* 100_000_000)
+        let d0 = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: first)
+        // Significant digits: 9 minus the trailing '0's (zero bytes at the top after the xor).
+        let digitCount = 9 &- ((ascii ^ eightZeros).leadingZeroBitCount >> 3)
+        let e = Int(d.exponent) &+ length &- 1  // value = D0.D1…D8 × 10^e
+
+        if e >= 0 && e <= 8 {
+            // D0…De '.' De+1…: the fraction is stored again two bytes further on.
+            p[0] = d0
+            store(ascii, at: p + 1)
+            if e < 8 {
+                store(ascii >> UInt64(e &* 8), at: p + (e &+ 2))
             } else {
-                p += 1
+                p[10] = UInt8(ascii: "0")
             }
-            p[0] = UInt8(ascii: "e")
-            var e = scientificExponent
-            if e < 0 {
-                p[1] = UInt8(ascii: "-")
-                e = -e
-            } else {
-                p[1] = UInt8(ascii: "+")
-            }
-            if e >= 100 {
-                p[2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: e / 100)
-                p += 1
-                e %= 100
-            }
-            p[2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: e / 10)
-            p[3] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: e % 10)
-            return p + 4 - out
+            p[e &+ 1] = UInt8(ascii: ".")
+            return p + (e &+ 2 &+ max(digitCount &- e &- 1, 1)) - out
         }
-        if exponent >= 0 {
-            // Integral: digits, trailing zeros, ".0".
-            writeDigits(d.digits, length: length, to: p)
-            p += length
-            // At most 15 zeros (length + exponent ≤ 16): two unconditional 8-byte stores.
-            UnsafeMutableRawPointer(p).storeBytes(of: eightZeros, as: UInt64.self)
-            UnsafeMutableRawPointer(p + 8).storeBytes(of: eightZeros, as: UInt64.self)
-            p += exponent
-            p[0] = UInt8(ascii: "."); p[1] = UInt8(ascii: "0")
-            return p + 2 - out
+        if e < 0 && e >= -4 {
+            // 0.000D0D1…
+            store(zeroPointZeros, at: p)
+            p[1 &- e] = d0
+            store(ascii, at: p + (2 &- e))
+            return p + (1 &- e &+ digitCount) - out
         }
-        let point = length &+ exponent
-        if point > 0 {
-            // ddd.ddd: integer and fraction parts (1...8 digits each) stored 8 bytes at a time.
-            let fractionLength = length &- point
-            let (integer, fraction) = splitDecimal(d.digits, fractionLength: fractionLength)
-            storeDigits(integer, count: point, to: p)
-            p[point] = UInt8(ascii: ".")
-            storeDigits(fraction, count: fractionLength, to: p + (point &+ 1))
-            return p + (length &+ 1) - out
+        if e > 8 && e < 16 {
+            // D0…D8 then zeros, ".0" (at most 7 zeros: one 8-byte store).
+            p[0] = d0
+            store(ascii, at: p + 1)
+            store(eightZeros, at: p + 9)
+            p[e &+ 1] = UInt8(ascii: ".")
+            p[e &+ 2] = UInt8(ascii: "0")
+            return p + (e &+ 3) - out
         }
-        // 0.000ddd
-        p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: ".")
-        p += 2
-        // -point ≤ 4 zeros (scientificExponent ≥ -4): one unconditional 8-byte store.
-        UnsafeMutableRawPointer(p).storeBytes(of: eightZeros, as: UInt64.self)
-        p -= point
-        writeDigits(d.digits, length: length, to: p)
-        return p + length - out
+        // D0[.D1…]e±XX (|e| ≤ 45 for float32: always two exponent digits).
+        p[0] = d0
+        var q = p + 1
+        if digitCount > 1 {
+            p[1] = UInt8(ascii: ".")
+            store(ascii, at: p + 2)
+            q = p + (digitCount &+ 1)
+        }
+        q[0] = UInt8(ascii: "e")
+        q[1] = e < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        let magnitude = e < 0 ? -e : e
+        q[2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude / 10)
+        q[3] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+        return q + 4 - out
     }
 }
