@@ -136,7 +136,7 @@ enum FloatFormatting {
             p[0] = d0
             store(ascii, at: p + 1)
             if e < 8 {
-                store(ascii >> UInt64(e &* 8), at: p + (e &+ 2))
+                store(ascii &>> UInt64(e &* 8), at: p + (e &+ 2))  // e < 8
             } else {
                 p[10] = UInt8(ascii: "0")
             }
