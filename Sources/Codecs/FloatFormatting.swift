@@ -121,7 +121,7 @@ enum FloatFormatting {
             p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: "."); p[2] = UInt8(ascii: "0")
             return p + 3 - out
         }
-        let d = Ryu32.shortest(mantissa: ieeeMantissa, exponent: ieeeExponent)
+        let d = Dragonbox32.shortest(mantissa: ieeeMantissa, exponent: ieeeExponent)
         let length = decimalLength(d.digits)  // 1...9
         let nine = d.digits &* powersOfTen32.withUnsafeBufferPointer { $0[9 &- length] }
         let first = nine / 100_000_000
