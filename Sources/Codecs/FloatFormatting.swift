@@ -1,23 +1,11 @@
-// Text output of numbers into raw byte buffers (no String, no allocation per number).
+// Text output of float32 values into raw byte buffers (no String, no allocation per
+// number): shortest digits from Dragonbox (Ryu for the few cases it does not cover), laid
+// out Python-`repr` style with a handful of unaligned 8-byte stores.
 
 enum FloatFormatting {
     /// Bytes `writeFinite(_:to:)` may touch: the text is at most 19 bytes
     /// ("-1234567800000000.0"), but zero padding is stored 8 bytes at a time.
     static let maxFloatLength = 32
-
-    /// "00" "01" … "99" as ASCII pairs (a literal, so it is statically initialized).
-    static let digitPairs: [UInt8] = [
-        48, 48, 48, 49, 48, 50, 48, 51, 48, 52, 48, 53, 48, 54, 48, 55, 48, 56, 48, 57,
-        49, 48, 49, 49, 49, 50, 49, 51, 49, 52, 49, 53, 49, 54, 49, 55, 49, 56, 49, 57,
-        50, 48, 50, 49, 50, 50, 50, 51, 50, 52, 50, 53, 50, 54, 50, 55, 50, 56, 50, 57,
-        51, 48, 51, 49, 51, 50, 51, 51, 51, 52, 51, 53, 51, 54, 51, 55, 51, 56, 51, 57,
-        52, 48, 52, 49, 52, 50, 52, 51, 52, 52, 52, 53, 52, 54, 52, 55, 52, 56, 52, 57,
-        53, 48, 53, 49, 53, 50, 53, 51, 53, 52, 53, 53, 53, 54, 53, 55, 53, 56, 53, 57,
-        54, 48, 54, 49, 54, 50, 54, 51, 54, 52, 54, 53, 54, 54, 54, 55, 54, 56, 54, 57,
-        55, 48, 55, 49, 55, 50, 55, 51, 55, 52, 55, 53, 55, 54, 55, 55, 55, 56, 55, 57,
-        56, 48, 56, 49, 56, 50, 56, 51, 56, 52, 56, 53, 56, 54, 56, 55, 56, 56, 56, 57,
-        57, 48, 57, 49, 57, 50, 57, 51, 57, 52, 57, 53, 57, 54, 57, 55, 57, 56, 57, 57,
-    ]
 
     /// 10^0 … 10^9.
     static let powersOfTen32: [UInt32] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
@@ -35,25 +23,6 @@ enum FloatFormatting {
         return t &+ (below ? 0 : 1)
     }
 
-    /// Writes exactly `length` decimal digits of `value` (with leading zeros if it is
-    /// shorter) to `out[0..<length]`. `value < 10^length`.
-    @inline(__always)
-    static func writeDigits(_ value: UInt32, length: Int, to out: UnsafeMutablePointer<UInt8>) {
-        digitPairs.withUnsafeBufferPointer { pairs in
-            let pairs = pairs.baseAddress!  // non-empty table
-            var v = value
-            var i = length
-            while i >= 2 {
-                let r = Int(v % 100) &* 2
-                v /= 100
-                i &-= 2
-                out[i] = pairs[r]
-                out[i &+ 1] = pairs[r &+ 1]
-            }
-            if i == 1 { out[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v) }
-        }
-    }
-
     /// The 8 decimal digits of `n < 10^8` (with leading zeros) as ASCII, digit i in byte i
     /// of the little-endian value, computed in parallel lanes (SWAR) without a table.
     @inline(__always)
@@ -69,30 +38,6 @@ enum FloatFormatting {
         var tens = ((hundreds &* 103) >> 10) & 0x000F_000F_000F_000F
         tens &+= (hundreds &- 10 &* tens) << 8
         return tens | 0x3030_3030_3030_3030
-    }
-
-    /// Stores the last `k` (1...8) of the 8 digits of `n < 10^8` at `out[0..<k]`; writes 8
-    /// bytes (the ones past `k` are scratch that later output overwrites).
-    @inline(__always)
-    static func storeDigits(_ n: UInt32, count k: Int, to out: UnsafeMutablePointer<UInt8>) {
-        let ascii = eightDigits(n) >> UInt64((8 &- k) &* 8)
-        UnsafeMutableRawPointer(out).storeBytes(of: ascii.littleEndian, as: UInt64.self)
-    }
-
-    /// `(v / 10^k, v % 10^k)` for 1 ≤ k ≤ 8, with a constant divisor in each case so that
-    /// no hardware division is needed.
-    @inline(__always)
-    static func splitDecimal(_ v: UInt32, fractionLength k: Int) -> (UInt32, UInt32) {
-        switch k {
-        case 1: return (v / 10, v % 10)
-        case 2: return (v / 100, v % 100)
-        case 3: return (v / 1000, v % 1000)
-        case 4: return (v / 10_000, v % 10_000)
-        case 5: return (v / 100_000, v % 100_000)
-        case 6: return (v / 1_000_000, v % 1_000_000)
-        case 7: return (v / 10_000_000, v % 10_000_000)
-        default: return (v / 100_000_000, v % 100_000_000)
-        }
     }
 
     /// "0.000000" as a little-endian 8-byte store.
