@@ -1,23 +1,11 @@
-// Text output of numbers into raw byte buffers (no String, no allocation per number).
+// Text output of float32 values into raw byte buffers (no String, no allocation per
+// number): shortest digits from Dragonbox (Ryu for the few cases it does not cover), laid
+// out Python-`repr` style with a handful of unaligned 8-byte stores.
 
 enum FloatFormatting {
     /// Bytes `writeFinite(_:to:)` may touch: the text is at most 19 bytes
     /// ("-1234567800000000.0"), but zero padding is stored 8 bytes at a time.
     static let maxFloatLength = 32
-
-    /// "00" "01" … "99" as ASCII pairs (a literal, so it is statically initialized).
-    static let digitPairs: [UInt8] = [
-        48, 48, 48, 49, 48, 50, 48, 51, 48, 52, 48, 53, 48, 54, 48, 55, 48, 56, 48, 57,
-        49, 48, 49, 49, 49, 50, 49, 51, 49, 52, 49, 53, 49, 54, 49, 55, 49, 56, 49, 57,
-        50, 48, 50, 49, 50, 50, 50, 51, 50, 52, 50, 53, 50, 54, 50, 55, 50, 56, 50, 57,
-        51, 48, 51, 49, 51, 50, 51, 51, 51, 52, 51, 53, 51, 54, 51, 55, 51, 56, 51, 57,
-        52, 48, 52, 49, 52, 50, 52, 51, 52, 52, 52, 53, 52, 54, 52, 55, 52, 56, 52, 57,
-        53, 48, 53, 49, 53, 50, 53, 51, 53, 52, 53, 53, 53, 54, 53, 55, 53, 56, 53, 57,
-        54, 48, 54, 49, 54, 50, 54, 51, 54, 52, 54, 53, 54, 54, 54, 55, 54, 56, 54, 57,
-        55, 48, 55, 49, 55, 50, 55, 51, 55, 52, 55, 53, 55, 54, 55, 55, 55, 56, 55, 57,
-        56, 48, 56, 49, 56, 50, 56, 51, 56, 52, 56, 53, 56, 54, 56, 55, 56, 56, 56, 57,
-        57, 48, 57, 49, 57, 50, 57, 51, 57, 52, 57, 53, 57, 54, 57, 55, 57, 56, 57, 57,
-    ]
 
     /// 10^0 … 10^9.
     static let powersOfTen32: [UInt32] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
@@ -33,25 +21,6 @@ enum FloatFormatting {
         let t = (bits &* 1233) >> 12
         let below = powersOfTen32.withUnsafeBufferPointer { v < $0[t] }
         return t &+ (below ? 0 : 1)
-    }
-
-    /// Writes exactly `length` decimal digits of `value` (with leading zeros if it is
-    /// shorter) to `out[0..<length]`. `value < 10^length`.
-    @inline(__always)
-    static func writeDigits(_ value: UInt32, length: Int, to out: UnsafeMutablePointer<UInt8>) {
-        digitPairs.withUnsafeBufferPointer { pairs in
-            let pairs = pairs.baseAddress!  // non-empty table
-            var v = value
-            var i = length
-            while i >= 2 {
-                let r = Int(v % 100) &* 2
-                v /= 100
-                i &-= 2
-                out[i] = pairs[r]
-                out[i &+ 1] = pairs[r &+ 1]
-            }
-            if i == 1 { out[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v) }
-        }
     }
 
     /// The 8 decimal digits of `n < 10^8` (with leading zeros) as ASCII, digit i in byte i
@@ -71,106 +40,83 @@ enum FloatFormatting {
         return tens | 0x3030_3030_3030_3030
     }
 
-    /// Stores the last `k` (1...8) of the 8 digits of `n < 10^8` at `out[0..<k]`; writes 8
-    /// bytes (the ones past `k` are scratch that later output overwrites).
-    @inline(__always)
-    static func storeDigits(_ n: UInt32, count k: Int, to out: UnsafeMutablePointer<UInt8>) {
-        let ascii = eightDigits(n) >> UInt64((8 &- k) &* 8)
-        UnsafeMutableRawPointer(out).storeBytes(of: ascii.littleEndian, as: UInt64.self)
-    }
+    /// "0.000000" as a little-endian 8-byte store.
+    static let zeroPointZeros: UInt64 = 0x3030_3030_3030_2E30
 
-    /// `(v / 10^k, v % 10^k)` for 1 ≤ k ≤ 8, with a constant divisor in each case so that
-    /// no hardware division is needed.
     @inline(__always)
-    static func splitDecimal(_ v: UInt32, fractionLength k: Int) -> (UInt32, UInt32) {
-        switch k {
-        case 1: return (v / 10, v % 10)
-        case 2: return (v / 100, v % 100)
-        case 3: return (v / 1000, v % 1000)
-        case 4: return (v / 10_000, v % 10_000)
-        case 5: return (v / 100_000, v % 100_000)
-        case 6: return (v / 1_000_000, v % 1_000_000)
-        case 7: return (v / 10_000_000, v % 10_000_000)
-        default: return (v / 100_000_000, v % 100_000_000)
-        }
+    static func store(_ ascii: UInt64, at p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: ascii.littleEndian, as: UInt64.self)
     }
 
     /// Writes the shortest decimal that parses back (as float32) to exactly `v`, in Python
     /// `repr` style: "1.0", "0.1", "-2.5", "1e-05", "3.4028235e+38". `v` must be finite.
-    /// Returns the number of bytes written (at most `maxFloatLength`).
+    /// Returns the number of bytes written; up to `maxFloatLength` bytes may be touched.
+    ///
+    /// The digits are normalised to exactly nine, D0 D1…D8 (D1…D8 as eight ASCII bytes in one
+    /// register), so every layout is a few overlapping unaligned stores with no loop, and the
+    /// count of significant digits comes from the zero bytes at the top of that register.
     @inline(__always)
     static func writeFinite(_ v: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let bits = v.bitPattern
-        var p = out
-        if bits >> 31 != 0 {
-            p.pointee = UInt8(ascii: "-")
-            p += 1
-        }
+        out[0] = UInt8(ascii: "-")
+        let p = out + Int(bits >> 31)  // branch-free sign
         let ieeeMantissa = bits & 0x7F_FFFF
         let ieeeExponent = (bits >> 23) & 0xFF
         if ieeeMantissa == 0 && ieeeExponent == 0 {
             p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: "."); p[2] = UInt8(ascii: "0")
             return p + 3 - out
         }
-        let d = Ryu32.shortest(mantissa: ieeeMantissa, exponent: ieeeExponent)
-        let length = decimalLength(d.digits)
-        let exponent = Int(d.exponent)
-        let scientificExponent = exponent &+ length &- 1
-        if scientificExponent < -4 || scientificExponent >= 16 {
-            // d.ddde±XX
-            writeDigits(d.digits, length: length, to: p + 1)
-            p[0] = p[1]
-            if length > 1 {
-                p[1] = UInt8(ascii: ".")
-                p += length &+ 1
+        let d = Dragonbox32.shortest(mantissa: ieeeMantissa, exponent: ieeeExponent)
+        let length = decimalLength(d.digits)  // 1...9
+        let nine = d.digits &* powersOfTen32.withUnsafeBufferPointer { $0[9 &- length] }
+        let first = nine / 100_000_000
+        let ascii = eightDigits(nine &- first &* 100_000_000)
+        let d0 = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: first)
+        // Significant digits: 9 minus the trailing '0's (zero bytes at the top after the xor).
+        let digitCount = 9 &- ((ascii ^ eightZeros).leadingZeroBitCount >> 3)
+        let e = Int(d.exponent) &+ length &- 1  // value = D0.D1…D8 × 10^e
+
+        if e >= 0 && e <= 8 {
+            // D0…De '.' De+1…: the fraction is stored again two bytes further on.
+            p[0] = d0
+            store(ascii, at: p + 1)
+            if e < 8 {
+                store(ascii &>> UInt64(e &* 8), at: p + (e &+ 2))  // e < 8
             } else {
-                p += 1
+                p[10] = UInt8(ascii: "0")
             }
-            p[0] = UInt8(ascii: "e")
-            var e = scientificExponent
-            if e < 0 {
-                p[1] = UInt8(ascii: "-")
-                e = -e
-            } else {
-                p[1] = UInt8(ascii: "+")
-            }
-            if e >= 100 {
-                p[2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: e / 100)
-                p += 1
-                e %= 100
-            }
-            p[2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: e / 10)
-            p[3] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: e % 10)
-            return p + 4 - out
+            p[e &+ 1] = UInt8(ascii: ".")
+            return p + (e &+ 2 &+ max(digitCount &- e &- 1, 1)) - out
         }
-        if exponent >= 0 {
-            // Integral: digits, trailing zeros, ".0".
-            writeDigits(d.digits, length: length, to: p)
-            p += length
-            // At most 15 zeros (length + exponent ≤ 16): two unconditional 8-byte stores.
-            UnsafeMutableRawPointer(p).storeBytes(of: eightZeros, as: UInt64.self)
-            UnsafeMutableRawPointer(p + 8).storeBytes(of: eightZeros, as: UInt64.self)
-            p += exponent
-            p[0] = UInt8(ascii: "."); p[1] = UInt8(ascii: "0")
-            return p + 2 - out
+        if e < 0 && e >= -4 {
+            // 0.000D0D1…
+            store(zeroPointZeros, at: p)
+            p[1 &- e] = d0
+            store(ascii, at: p + (2 &- e))
+            return p + (1 &- e &+ digitCount) - out
         }
-        let point = length &+ exponent
-        if point > 0 {
-            // ddd.ddd: integer and fraction parts (1...8 digits each) stored 8 bytes at a time.
-            let fractionLength = length &- point
-            let (integer, fraction) = splitDecimal(d.digits, fractionLength: fractionLength)
-            storeDigits(integer, count: point, to: p)
-            p[point] = UInt8(ascii: ".")
-            storeDigits(fraction, count: fractionLength, to: p + (point &+ 1))
-            return p + (length &+ 1) - out
+        if e > 8 && e < 16 {
+            // D0…D8 then zeros, ".0" (at most 7 zeros: one 8-byte store).
+            p[0] = d0
+            store(ascii, at: p + 1)
+            store(eightZeros, at: p + 9)
+            p[e &+ 1] = UInt8(ascii: ".")
+            p[e &+ 2] = UInt8(ascii: "0")
+            return p + (e &+ 3) - out
         }
-        // 0.000ddd
-        p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: ".")
-        p += 2
-        // -point ≤ 4 zeros (scientificExponent ≥ -4): one unconditional 8-byte store.
-        UnsafeMutableRawPointer(p).storeBytes(of: eightZeros, as: UInt64.self)
-        p -= point
-        writeDigits(d.digits, length: length, to: p)
-        return p + length - out
+        // D0[.D1…]e±XX (|e| ≤ 45 for float32: always two exponent digits).
+        p[0] = d0
+        var q = p + 1
+        if digitCount > 1 {
+            p[1] = UInt8(ascii: ".")
+            store(ascii, at: p + 2)
+            q = p + (digitCount &+ 1)
+        }
+        q[0] = UInt8(ascii: "e")
+        q[1] = e < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        let magnitude = e < 0 ? -e : e
+        q[2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude / 10)
+        q[3] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+        return q + 4 - out
     }
 }

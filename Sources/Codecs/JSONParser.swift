@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A byte-level RFC 8259 JSON parser.
 ///
 /// - Objects keep their member order; duplicate keys are kept (the last one wins on lookup).
@@ -716,17 +724,27 @@ private struct JSONParserCore {
 }
 
 /// Growable float buffer for the tensor fast path that never allocates past the element
-/// limit (capacity doubles, capped at the limit).
+/// limit (capacity doubles, capped at the limit). It uses malloc/realloc so that growing a
+/// large buffer can remap pages instead of copying them.
 private struct TensorStorage {
     let limit: Int
     var capacity: Int
     var count = 0
     var base: UnsafeMutablePointer<Float>
 
+    /// `estimate` (a guess from the bytes left) is capped at 64 Ki elements so that many
+    /// small tensors in one document do not each reserve a large block.
     init(limit: Int, estimate: Int) {
         self.limit = limit
-        capacity = min(limit, max(16, estimate))
-        base = .allocate(capacity: max(capacity, 1))
+        capacity = min(limit, max(16, min(estimate, 1 << 16)))
+        base = Self.reallocate(nil, capacity: capacity)
+    }
+
+    private static func reallocate(_ old: UnsafeMutablePointer<Float>?, capacity: Int) -> UnsafeMutablePointer<Float> {
+        guard let raw = realloc(old, max(capacity, 1) * MemoryLayout<Float>.stride) else {
+            fatalError("out of memory allocating \(capacity) floats")
+        }
+        return raw.bindMemory(to: Float.self, capacity: max(capacity, 1))
     }
 
     /// Appends `value`; false when the limit is reached.
@@ -743,12 +761,8 @@ private struct TensorStorage {
     @inline(never)
     mutating func grow() -> Bool {
         guard capacity < limit else { return false }
-        let newCapacity = min(limit, capacity &* 2)
-        let grown = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity)
-        grown.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = grown
-        capacity = newCapacity
+        capacity = min(limit, capacity &* 2)
+        base = Self.reallocate(base, capacity: capacity)
         return true
     }
 
@@ -759,5 +773,5 @@ private struct TensorStorage {
         }
     }
 
-    func deallocate() { base.deallocate() }
+    func deallocate() { free(base) }
 }

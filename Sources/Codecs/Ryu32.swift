@@ -62,7 +62,7 @@ enum Ryu32 {
     }
 
     @inline(__always) static func multipleOfPowerOf2(_ value: UInt32, _ p: UInt32) -> Bool {
-        value & ((1 << p) &- 1) == 0
+        value & ((1 &<< p) &- 1) == 0
     }
 
     /// (m × factor) >> shift, with shift > 32; the product needs at most 96 bits.
@@ -70,7 +70,7 @@ enum Ryu32 {
         let lo = UInt64(m) &* (factor & 0xFFFF_FFFF)
         let hi = UInt64(m) &* (factor >> 32)
         let sum = (lo >> 32) &+ hi
-        return UInt32(truncatingIfNeeded: sum >> UInt64(shift &- 32))
+        return UInt32(truncatingIfNeeded: sum &>> UInt64(truncatingIfNeeded: shift &- 32))  // shift ∈ 52...60 for every float32
     }
 
     /// The shortest decimal that rounds back to the float with these IEEE fields
