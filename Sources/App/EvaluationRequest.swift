@@ -175,7 +175,7 @@ func queryParameters(_ query: [(name: String, value: String)], activation: Activ
         }
         if name == "adversarial" {
             switch raw.lowercased() {
-            case "true", "1", "": adversarial = true
+            case "true", "1": adversarial = true
             case "false", "0": adversarial = false
             default: throw fail("must be true or false")
             }
