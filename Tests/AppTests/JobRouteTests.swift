@@ -104,6 +104,30 @@ func waitForProgress(_ app: Application, _ id: String) {
         }
     }
 
+    /// HD-FGD gated layers and alternating counterparts (ACTIVATIONS.md §6.3–6.4) train through
+    /// the job API; a run that diverges says so with its epoch instead of hanging.
+    @Test(arguments: [(true, "none"), (false, "alternate"), (true, "alternate")])
+    func adversarialAndHDFGDNetworks(_ hdfgd: Bool, _ adversarial: String) throws {
+        let app = makeApp()
+        let variant = "hdfgd=\(hdfgd) adversarial=\(adversarial)"
+        let model: [String: Any] = ["hidden": [16, 16], "activation": ["name": "silu"], "hdfgd": hdfgd, "adversarial": adversarial]
+        let r = app.post("/v1/jobs", json: [
+            "dataset": ["name": "moons", "samples": 300, "seed": 2], "model": model,
+            "training": ["epochs": 30, "learning_rate": 0.005],
+        ])
+        try #require(r.status == 202, "\(r.text)")
+        let doc = waitForJob(app, r.json["id"] as! String)
+        let status = doc["status"] as? String
+        if status == "failed" {
+            let detail = (doc["error"] as? [String: Any])?["detail"] as? String ?? ""
+            #expect(detail.contains("epoch"), "\(doc)")
+        } else {
+            #expect(status == "succeeded", "\(doc)")
+            let accuracy = ((doc["metrics"] as? [String: Any])?["val_accuracy"] as? [Double])?.last ?? 0
+            #expect(accuracy > 0.75, "\(variant): validation accuracy \(accuracy)")
+        }
+    }
+
     @Test func cancelARunningJob() throws {
         let app = makeApp { $0.jobWorkers = 1 }
         let r = app.post("/v1/jobs", json: Self.long)
