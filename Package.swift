@@ -63,8 +63,9 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "MLPTests", dependencies: ["MLP", "Activations"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "MLP", "Activations", "Codecs"]),
+        .target(name: "TestKernels", dependencies: ["Activations"], path: "Tests/TestKernels"),
+        .testTarget(name: "MLPTests", dependencies: ["MLP", "Activations", "TestKernels"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "MLP", "Activations", "Codecs", "TestKernels"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Activations", "Codecs", "Gzip", "HTTPServer"]),
     ]
 )

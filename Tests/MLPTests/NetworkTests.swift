@@ -1,4 +1,5 @@
 import Activations
+import TestKernels
 import Testing
 
 @testable import MLP

@@ -3,6 +3,7 @@ import Codecs
 import Dispatch
 import MLP
 import Synchronization
+import TestKernels
 import Testing
 
 @testable import Training

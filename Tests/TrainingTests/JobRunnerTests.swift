@@ -2,6 +2,7 @@ import Codecs
 import Dispatch
 import Foundation
 import Synchronization
+import TestKernels
 import Testing
 
 @testable import Training

@@ -1,6 +1,7 @@
 import Activations
 import Codecs
 import MLP
+import TestKernels
 import Testing
 
 @testable import Training

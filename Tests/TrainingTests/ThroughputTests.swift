@@ -1,4 +1,5 @@
 import MLP
+import TestKernels
 import Testing
 
 @testable import Training

@@ -1,15 +1,16 @@
 import Activations
 import Foundation
 
-// Small kernels defined by the tests themselves, so MLP and Training can be tested without the
-// real catalog. All evaluate in Double and round once.
+// Small kernels shared by MLPTests and TrainingTests, so MLP and Training can be tested without
+// the real catalog. All evaluate in Double and round once.
 
 /// tanh, no parameters.
-struct TanhKernel: ActivationKernel {
-    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+package struct TanhKernel: ActivationKernel {
+    package init() {}
+    package func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices { y[i] = Float(Foundation.tanh(Double(x[i]))) }
     }
-    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+    package func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices {
             let t = Foundation.tanh(Double(x[i]))
             dydx[i] = Float(1 - t * t)
@@ -18,21 +19,23 @@ struct TanhKernel: ActivationKernel {
 }
 
 /// max(0, x).
-struct ReLUKernel: ActivationKernel {
-    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+package struct ReLUKernel: ActivationKernel {
+    package init() {}
+    package func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices { y[i] = max(0, x[i]) }
     }
-    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+    package func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices { dydx[i] = x[i] > 0 ? 1 : 0 }
     }
 }
 
 /// σ(x), used as an HD-FGD gate (SiLU's gate).
-struct SigmoidKernel: ActivationKernel {
-    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+package struct SigmoidKernel: ActivationKernel {
+    package init() {}
+    package func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices { y[i] = Float(1 / (1 + Foundation.exp(-Double(x[i])))) }
     }
-    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+    package func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices {
             let s = 1 / (1 + Foundation.exp(-Double(x[i])))
             dydx[i] = Float(s * (1 - s))
@@ -41,14 +44,15 @@ struct SigmoidKernel: ActivationKernel {
 }
 
 /// Global adversarial counterpart of tanh: g(x) = x/2 + sinh(2x)/4, g′ = cosh² x.
-struct TanhCounterpartKernel: ActivationKernel {
-    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+package struct TanhCounterpartKernel: ActivationKernel {
+    package init() {}
+    package func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices {
             let v = Double(x[i])
             y[i] = Float(v / 2 + Foundation.sinh(2 * v) / 4)
         }
     }
-    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+    package func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices {
             let c = Foundation.cosh(Double(x[i]))
             dydx[i] = Float(c * c)
@@ -57,21 +61,25 @@ struct TanhCounterpartKernel: ActivationKernel {
 }
 
 /// Scaled softplus a·log(1 + e^(b·x))/b with trainable a (> 0) and b (> 0).
-struct ScaledSoftplusKernel: ActivationKernel {
-    let a: Double
-    let b: Double
+package struct ScaledSoftplusKernel: ActivationKernel {
+    package let a: Double
+    package let b: Double
+    package init(a: Double, b: Double) {
+        self.a = a
+        self.b = b
+    }
     private func sp(_ z: Double) -> Double { max(z, 0) + Foundation.log1p(Foundation.exp(-abs(z))) }
     private func sigma(_ z: Double) -> Double { 1 / (1 + Foundation.exp(-z)) }
-    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+    package func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices { y[i] = Float(a * sp(b * Double(x[i])) / b) }
     }
-    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+    package func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices { dydx[i] = Float(a * sigma(b * Double(x[i]))) }
     }
-    var parameterGradientShapes: [ParameterGradientShape] {
+    package var parameterGradientShapes: [ParameterGradientShape] {
         [ParameterGradientShape(name: "a", width: 1), ParameterGradientShape(name: "b", width: 1)]
     }
-    func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
+    package func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
         for i in x.indices {
             let v = Double(x[i])
             outputs[0][i] = Float(sp(b * v) / b)
@@ -82,16 +90,17 @@ struct ScaledSoftplusKernel: ActivationKernel {
 
 /// A vector-parameter kernel (like DiTAC's velocities):
 /// f(x) = x + c₀·x·σ(x) + c₁·tanh(x) + c₂·x²/(1 + x²).
-struct VectorKernel: ActivationKernel {
-    let c: [Double]
+package struct VectorKernel: ActivationKernel {
+    package let c: [Double]
+    package init(c: [Double]) { self.c = c }
     private func sigma(_ z: Double) -> Double { 1 / (1 + Foundation.exp(-z)) }
-    func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+    package func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices {
             let v = Double(x[i])
             y[i] = Float(v + c[0] * v * sigma(v) + c[1] * Foundation.tanh(v) + c[2] * v * v / (1 + v * v))
         }
     }
-    func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
+    package func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
         for i in x.indices {
             let v = Double(x[i])
             let s = sigma(v)
@@ -101,8 +110,8 @@ struct VectorKernel: ActivationKernel {
             )
         }
     }
-    var parameterGradientShapes: [ParameterGradientShape] { [ParameterGradientShape(name: "coefficients", width: 3)] }
-    func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
+    package var parameterGradientShapes: [ParameterGradientShape] { [ParameterGradientShape(name: "coefficients", width: 3)] }
+    package func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
         for i in x.indices {
             let v = Double(x[i])
             outputs[0][3 * i] = Float(v * sigma(v))
@@ -113,7 +122,7 @@ struct VectorKernel: ActivationKernel {
 }
 
 /// A catalog with the test kernels (plus "relu" so job defaults resolve).
-let testCatalog: Catalog = {
+package let testCatalog: Catalog = {
     let tanh = ActivationDescriptor(
         name: "tanh",
         description: "tanh",
