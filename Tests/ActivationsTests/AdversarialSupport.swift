@@ -3,7 +3,7 @@ import Testing
 
 @testable import Activations
 
-/// The adversarial cases of /work/shared/reference/activations.json (test-local loader).
+/// The adversarial cases of shared/reference/activations.json.
 struct AdversarialReference {
     struct Case: Sendable {
         let activation: String
@@ -16,48 +16,13 @@ struct AdversarialReference {
 
     let cases: [Case]
 
-    static let shared: AdversarialReference = {
-        // Package root is three levels up from Tests/ActivationsTests/<file>.swift.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        // /work/main → /work/shared; a worktree one level deeper (/work/wt/<name>) → ../../shared.
-        let candidates = ["../shared/reference/activations.json", "../../shared/reference/activations.json"]
-            .map { root.appendingPathComponent($0).standardizedFileURL }
-        let url = candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
-        // The reference file is part of the project; a missing file is a broken checkout.
-        let data = try! Data(contentsOf: url)
-        let json = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-        let raw = json["cases"] as! [[String: Any]]
-        let cases = raw.filter { ($0["adversarial"] as? Bool) == true }.map { c -> Case in
-            var params: [String: ParameterValue] = [:]
-            for (k, v) in c["params"] as? [String: Any] ?? [:] {
-                if let s = v as? String {
-                    params[k] = .string(s)
-                } else if let a = v as? [Any] {
-                    params[k] = .numbers(a.map(number))
-                } else {
-                    params[k] = .number(number(v))
-                }
-            }
-            return Case(
-                activation: c["activation"] as! String, params: params,
-                unsupported: (c["unsupported"] as? Bool) ?? false,
-                x: (c["x"] as? [Any] ?? []).map(number), y: (c["y"] as? [Any] ?? []).map(number),
-                dydx: (c["dydx"] as? [Any] ?? []).map(number))
-        }
-        return AdversarialReference(cases: cases)
-    }()
-
-    /// A JSON number or one of the strings "Infinity", "-Infinity", "NaN".
-    static func number(_ v: Any) -> Double {
-        if let d = v as? Double { return d }
-        if let n = v as? NSNumber { return n.doubleValue }
-        switch v as? String {
-        case "Infinity": return .infinity
-        case "-Infinity": return -.infinity
-        default: return .nan
-        }
-    }
+    /// The adversarial cases, from the shared `ReferenceData` (a missing file is a broken checkout).
+    static let shared = AdversarialReference(
+        cases: try! ReferenceData.load().cases.filter(\.adversarial).map { c in
+            Case(
+                activation: c.activation, params: c.parameterValues, unsupported: c.unsupported,
+                x: c.x.map { $0 ?? .nan }, y: c.y.map { $0 ?? .nan }, dydx: c.dydx.map { $0 ?? .nan })
+        })
 }
 
 /// The accuracy rule of ACTIVATIONS.md Decisions §2 for one float32 output.

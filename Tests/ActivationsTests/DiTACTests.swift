@@ -3,9 +3,9 @@ import Testing
 
 @testable import Activations
 
-// MARK: - Reference data (private loader; the shared ReferenceData helper lives in another branch)
+// MARK: - Reference data
 
-/// The `ditac` and `gelu` cases of reference/activations.json.
+/// The `ditac` and `gelu` cases of reference/activations.json, from the shared `ReferenceData`.
 private struct DiTACReference {
     struct Case {
         let activation: String
@@ -18,74 +18,16 @@ private struct DiTACReference {
         let dvelocities: [[Double]]?
     }
 
-    static let cases: [Case] = {
-        guard let url = locate(), let data = try? Data(contentsOf: url),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let list = root["cases"] as? [[String: Any]]
-        else { return [] }
-        return list.compactMap { c -> Case? in
-            guard let name = c["activation"] as? String, name == "ditac" || name == "gelu",
-                (c["adversarial"] as? Bool) != true
-            else { return nil }
-            var params: [String: ParameterValue] = [:]
-            for (k, v) in c["params"] as? [String: Any] ?? [:] {
-                if let s = v as? String {
-                    params[k] = .string(s)
-                } else if let a = v as? [Any] {
-                    params[k] = .numbers(a.compactMap(number))
-                } else if let n = number(v) {
-                    params[k] = .number(n)
-                }
-            }
-            let rows = (c["dvelocities"] as? [[Any]])?.map { $0.compactMap(number) }
-            return Case(
-                activation: name, params: params, x: (c["x"] as? [Any] ?? []).compactMap(number),
-                y: (c["y"] as? [Any] ?? []).map(number), dydx: (c["dydx"] as? [Any] ?? []).map(number),
-                dvelocities: rows)
-        }
-    }()
-
-    static func number(_ v: Any) -> Double? {
-        switch v {
-        case let s as String:
-            switch s {
-            case "NaN": return .nan
-            case "Infinity": return .infinity
-            case "-Infinity": return -.infinity
-            default: return nil
-            }
-        case is NSNull: return nil
-        case let n as NSNumber: return n.doubleValue
-        default: return nil
-        }
-    }
-
-    /// reference/activations.json in the package (walking up from this file), $ACTIVATIONS_REFERENCE,
-    /// or the shared project copy.
-    static func locate() -> URL? {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("reference/activations.json")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        let paths = [
-            ProcessInfo.processInfo.environment["ACTIVATIONS_REFERENCE"], "/work/shared/reference/activations.json",
-        ]
-        for path in paths {
-            if let path, FileManager.default.fileExists(atPath: path) { return URL(fileURLWithPath: path) }
-        }
-        return nil
+    static let cases: [Case] = ((try? ReferenceData.load())?.cases ?? []).compactMap { c in
+        guard c.activation == "ditac" || c.activation == "gelu", !c.adversarial else { return nil }
+        return Case(
+            activation: c.activation, params: c.parameterValues, x: c.x.map { $0 ?? .nan }, y: c.y, dydx: c.dydx,
+            dvelocities: c.dvelocities?.map { $0.map { $0 ?? .nan } })
     }
 
     /// The accuracy rule of ACTIVATIONS.md Decisions §2.
     static func accepts(_ value: Float, _ reference: Double) -> Bool {
-        if reference.isNaN { return value.isNaN }
-        if abs(reference) > Double(Float.greatestFiniteMagnitude) {
-            return value.isInfinite && (value > 0) == (reference > 0)
-        }
-        if abs(reference) < Double(Float.leastNormalMagnitude) && value == 0 { return true }
-        return abs(Double(value) - reference) <= 2e-6 * abs(reference) + 1e-7
+        meetsAccuracyRule(value, reference: reference)
     }
 }
 
