@@ -108,3 +108,30 @@ import Testing
         #expect(s.status == 200 && s.json["shape"] as? [Int] == [] && number(s.json["y"]) == 2.5)
     }
 }
+
+/// A counterpart beyond float32 range is ±inf on the wire — JSON "Infinity", binary inf — never
+/// NaN and never a clamp (ACTIVATIONS.md §6.2).
+@Suite struct AdversarialOverflowTests {
+    let app = makeApp()
+
+    @Test func jsonSpellsInfinity() throws {
+        let r = app.post("/v1/activations/sigmoid/gradient", json: ["x": [-100.0, 100.0], "adversarial": true])
+        try #require(r.status == 200, "\(r.text)")
+        #expect(r.json["dydx"] as? [String] == ["Infinity", "Infinity"])
+        let y = app.post("/v1/activations/sigmoid/forward", json: ["x": [-100.0, 0.0, 100.0], "adversarial": true])
+        let values = y.json["y"] as? [Any] ?? []
+        #expect(values.first as? String == "-Infinity" && values.last as? String == "Infinity")
+        #expect(number(values[1]) == 0.5)
+        let gelu = app.post("/v1/activations/gelu/forward", json: ["x": [-20.0, 20.0], "adversarial": true])
+        #expect(gelu.json["y"] as? [String] == ["Infinity", "Infinity"])
+    }
+
+    @Test func binaryCarriesInfinity() throws {
+        let xs: [Float] = [-100, 100, -1e30]
+        let r = app.post("/v1/activations/tanh/forward?adversarial=true", body: xs.withUnsafeBytes { Array($0) },
+                         headers: ["Content-Type": "application/octet-stream"])
+        try #require(r.status == 200, "\(r.text)")
+        let ys = r.bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        #expect(ys == [-.infinity, .infinity, -.infinity])
+    }
+}
