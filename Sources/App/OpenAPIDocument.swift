@@ -166,6 +166,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v1/activations/{name}/gradient:
     post:
       tags: [activations]
@@ -210,6 +211,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v1/evaluate:
     post:
       tags: [activations]
@@ -236,6 +238,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v2:
     get:
       tags: [inference]
@@ -327,6 +330,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v2/models/{name}/versions/{version}:
     get:
       tags: [inference]
@@ -377,6 +381,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v1/jobs:
     post:
       tags: [jobs]
@@ -918,6 +923,14 @@ components:
           schema: {$ref: "#/components/schemas/Problem"}
     TooManyRequests:
       description: The job queue is full; retry after the given seconds.
+      headers:
+        Retry-After:
+          schema: {type: integer}
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    Overloaded:
+      description: Too many evaluations in flight (max in-flight requests or bytes, `MAX_INFLIGHT` / `MAX_INFLIGHT_BYTES`); problem type `overloaded`. Retry after `Retry-After` seconds.
       headers:
         Retry-After:
           schema: {type: integer}
