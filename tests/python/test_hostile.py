@@ -48,6 +48,7 @@ def test_slow_header_and_slow_body_clients_are_timed_out(make_server):
         waited = list(pool.map(lambda c: seconds_until_closed(c, 8), clients))
     assert all(1.0 <= w <= 6.0 for w in waited), waited
     assert forward(s.url).status_code == 200
+    assert s.stop() == 0  # under test-asan this also runs LeakSanitizer over the abandoned requests
 
 
 def test_slow_clients_do_not_starve_others(make_server):
@@ -69,6 +70,7 @@ def test_slow_clients_do_not_starve_others(make_server):
     with ThreadPoolExecutor(len(slow)) as pool:
         waited = list(pool.map(lambda c: seconds_until_closed(c, 12), slow))
     assert max(waited) <= 10, waited
+    assert s.stop() == 0
 
 
 def test_connection_limit_refuses_the_extra_connection_and_recovers(make_server):
@@ -106,6 +108,7 @@ def test_connection_limit_refuses_the_extra_connection_and_recovers(make_server)
             time.sleep(0.2)
     for k in keep:
         k.close()
+    assert s.stop() == 0
 
 
 def test_heavy_work_is_shed_with_503_and_retry_after(make_server):
@@ -139,3 +142,4 @@ def test_heavy_work_is_shed_with_503_and_retry_after(make_server):
     assert forward(s.url).status_code == 200
     metrics = requests.get(s.url + "/metrics", timeout=5).text
     assert 'status="503"' in metrics
+    assert s.stop() == 0

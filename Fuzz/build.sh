@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses in Fuzz/ into .build-fuzz/<target> (Swift -sanitize=fuzzer,address).
+# Each harness is compiled together with its module's sources, as one module, so it can reach
+# internal API without a SwiftPM product. Usage: Fuzz/build.sh [target ...] (default: all).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=.build-fuzz
+mkdir -p "$OUT"
+SWIFTC=${SWIFTC:-swiftc}
+FLAGS=(-parse-as-library -swift-version 6 -sanitize=fuzzer,address -O -g)
+
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(json npy oip accept-encoding gzip)
+
+build() {  # name module harness sources... [-- extra flags]
+    local name=$1 module=$2 harness=$3; shift 3
+    echo "building $OUT/$name"
+    # ld.gold warns once per ASan helper symbol ("Cannot export local symbol"): noise, filtered.
+    "$SWIFTC" "${FLAGS[@]}" -module-name "$module" "$@" "Fuzz/$harness" -o "$OUT/$name" \
+        2> >(grep -v "Cannot export local symbol" >&2)
+}
+
+for t in "${targets[@]}"; do
+    case $t in
+        json)            build json Codecs JSONFuzz.swift Sources/Codecs/*.swift ;;
+        npy)             build npy Codecs NPYFuzz.swift Sources/Codecs/*.swift ;;
+        oip)             build oip Codecs OIPFuzz.swift Sources/Codecs/*.swift ;;
+        accept-encoding) build accept-encoding Gzip AcceptEncodingFuzz.swift Sources/Gzip/*.swift -I Sources/CZlib -lz ;;
+        gzip)            build gzip Gzip GzipFuzz.swift Sources/Gzip/*.swift -I Sources/CZlib -lz ;;
+        *) echo "unknown fuzz target '$t' (json npy oip accept-encoding gzip)" >&2; exit 2 ;;
+    esac
+done
