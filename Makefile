@@ -54,10 +54,9 @@ fuzz: deps
 soak: deps release
 	SOAK_SECONDS=$(SOAK_SECONDS) ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/soak.sh
 
-# Swift tests under ThreadSanitizer (own scratch directory, so .build stays untouched).
+# Swift tests under ThreadSanitizer (scratch .build-tsan); reports checked by scripts/check-tsan-reports.py.
 test-tsan: deps embed
-	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/scripts/tsan.supp" \
-		$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	scripts/test-tsan.sh
 
 # The service under AddressSanitizer + LeakSanitizer, driven by the Python HTTP tests.
 test-asan: deps-python embed
