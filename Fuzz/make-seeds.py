@@ -93,13 +93,34 @@ for i, v in enumerate([
 
 # gzip/deflate: [selector] + stream. selector % 3: 0 gzip, 1 deflate, 2 identity; / 3 picks the cap.
 payload = json.dumps({"x": list(range(200))}).encode()
-write("gzip", "gzip_small", bytes([3 * 3 + 0]) + gzip.compress(payload))
-write("gzip", "gzip_two_members", bytes([3 * 3 + 0]) + gzip.compress(b"a" * 100) + gzip.compress(b"b" * 50))
+write("gzip", "gzip_small", bytes([3 * 3 + 0]) + gzip.compress(payload, mtime=0))
+write("gzip", "gzip_two_members", bytes([3 * 3 + 0]) + gzip.compress(b"a" * 100, mtime=0) + gzip.compress(b"b" * 50, mtime=0))
 write("gzip", "zlib", bytes([3 * 3 + 1]) + zlib.compress(payload))
 raw = zlib.compressobj(6, zlib.DEFLATED, -15)
 write("gzip", "raw_deflate", bytes([3 * 3 + 1]) + raw.compress(payload) + raw.flush())
-write("gzip", "bomb_over_cap", bytes([2 * 3 + 0]) + gzip.compress(b"\0" * 100_000))
-write("gzip", "zero_cap", bytes([0]) + gzip.compress(b""))
-write("gzip", "truncated", bytes([3 * 3 + 0]) + gzip.compress(payload)[:-6])
-write("gzip", "trailing_garbage", bytes([3 * 3 + 0]) + gzip.compress(payload) + b"garbage")
+write("gzip", "bomb_over_cap", bytes([2 * 3 + 0]) + gzip.compress(b"\0" * 100_000, mtime=0))
+write("gzip", "zero_cap", bytes([0]) + gzip.compress(b"", mtime=0))
+write("gzip", "truncated", bytes([3 * 3 + 0]) + gzip.compress(payload, mtime=0)[:-6])
+write("gzip", "trailing_garbage", bytes([3 * 3 + 0]) + gzip.compress(payload, mtime=0) + b"garbage")
 write("gzip", "identity", bytes([3 * 3 + 2]) + payload)
+
+# infer (the App pipeline): [route][coding | accept << 2][Inference-Header-Content-Length LE16, 0xFFFF = none] + body.
+# routes: 0 gelu infer JSON, 1 golu infer binary, 2 ditac infer JSON, 3 gelu forward JSON,
+# 4 elu gradient f32, 5 sqish gradient npy, 6 evaluate JSON, 7 ditac forward JSON.
+NONE = struct.pack("<H", 0xFFFF)
+infer_json = json.dumps({"inputs": [{"name": "x", "shape": [2, 2], "datatype": "FP32", "data": [[-1, 0], [1, 2]]}],
+                         "outputs": [{"name": "y"}, {"name": "dydx"}], "parameters": {"approximate": "tanh"}}).encode()
+write("infer", "oip_json", bytes([0, 0]) + NONE + infer_json)
+write("infer", "oip_json_gzip", bytes([0, 1]) + NONE + gzip.compress(infer_json, mtime=0))
+bh = json.dumps({"inputs": [{"name": "x", "shape": [4], "datatype": "FP32", "parameters": {"binary_data_size": 16}}],
+                 "outputs": [{"name": "dydx", "parameters": {"binary_data": True}}], "parameters": {"gamma": 2.0}}).encode()
+write("infer", "oip_binary", bytes([1, 4]) + struct.pack("<H", len(bh)) + bh + x32)
+bh16 = json.dumps({"inputs": [{"name": "x", "shape": [3], "datatype": "FP16", "parameters": {"binary_data_size": 6}}]}).encode()
+write("infer", "oip_binary_fp16", bytes([1, 0]) + struct.pack("<H", len(bh16)) + bh16 + np.array([1, -1, 0.5], "<f2").tobytes())
+write("infer", "ditac_infer", bytes([2, 0]) + NONE + json.dumps({"inputs": [{"name": "x", "shape": [3], "datatype": "FP64", "data": [-1, 0, 1]}]}).encode())
+write("infer", "forward_json", bytes([3, 0]) + NONE + json.dumps({"x": [[-1, 0], [1, "NaN"]], "params": {"approximate": "none"}}).encode())
+write("infer", "forward_json_deflate_npy_out", bytes([3, 2 | 2 << 2]) + NONE + zlib.compress(b'{"x": [1, 2, 3]}'))
+write("infer", "gradient_f32", bytes([4, 1 << 2]) + NONE + x32)
+write("infer", "gradient_npy", bytes([5, 2 << 2]) + NONE + npy(np.ones((2, 3), "<f4")))
+write("infer", "evaluate", bytes([6, 0]) + NONE + json.dumps({"x": [-2, -1, 0, 1, 2], "activations": [{"name": "gelu"}, {"name": "sqish", "params": {"alpha": 0.25}}], "outputs": ["y", "dydx"]}).encode())
+write("infer", "ditac_forward", bytes([7, 0]) + NONE + json.dumps({"x": [-3, 0, 3], "adversarial": True}).encode())
