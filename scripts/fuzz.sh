@@ -3,12 +3,12 @@
 # starting from the committed seeds in Fuzz/corpus/<target>/ (new inputs go to
 # .build-fuzz/corpus/<target>/, crash/leak/timeout reproducers to fuzz-artifacts/<target>/).
 # Exits non-zero if any target crashes, leaks, times out or runs out of memory.
-# Usage: scripts/fuzz.sh [target ...]   (targets: json npy oip accept-encoding gzip)
+# Usage: scripts/fuzz.sh [target ...]   (targets: json npy oip accept-encoding gzip infer)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(json npy oip accept-encoding gzip)
+[ ${#targets[@]} -eq 0 ] && targets=(json npy oip accept-encoding gzip infer)
 
 Fuzz/build.sh "${targets[@]}" || exit 1
 
