@@ -5,7 +5,7 @@ HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
 PYTEST      = python3 -m pytest -q
 
-.PHONY: deps deps-python embed build release run test test-swift test-python clean
+.PHONY: deps deps-python embed build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan
 
 deps:
 	@scripts/install-deps.sh
@@ -38,3 +38,26 @@ test-python: deps-python release
 
 clean:
 	rm -rf .build
+
+# --- Reliability (docs/RELIABILITY.md); none of these is part of `make test`. ---
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 600
+
+# libFuzzer harnesses (Fuzz/): build, then run each target FUZZ_SECONDS; fails on crash/leak/timeout.
+fuzz-build: deps
+	@Fuzz/build.sh
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# Mixed wrk load against the release binary for SOAK_SECONDS; fails on errors or RSS growth.
+soak: deps release
+	SOAK_SECONDS=$(SOAK_SECONDS) ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/soak.sh
+
+# Swift tests under ThreadSanitizer (scratch .build-tsan); reports checked by scripts/check-tsan-reports.py.
+test-tsan: deps embed
+	scripts/test-tsan.sh
+
+# The service under AddressSanitizer + LeakSanitizer, driven by the Python HTTP tests.
+test-asan: deps-python embed
+	scripts/test-asan.sh

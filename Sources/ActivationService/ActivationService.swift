@@ -48,6 +48,8 @@ struct Serve: ParsableCommand {
     @Option(help: "File holding the API key, e.g. a mounted Kubernetes secret (env API_KEY_FILE).") var apiKeyFile: String?
     @Option(help: "gzip level for responses, 1–9 (env GZIP_LEVEL, default 1).") var gzipLevel: Int?
     @Option(help: "Smallest response body that is compressed (env GZIP_MIN_BYTES, default 1024).") var gzipMinBytes: Int?
+    @Option(help: "Max offloaded evaluations at once before 503 (env MAX_INFLIGHT, default 8×cores).") var maxInflight: Int?
+    @Option(help: "Max body bytes of offloaded evaluations at once before 503 (env MAX_INFLIGHT_BYTES, default 536870912).") var maxInflightBytes: Int?
 
     func makeConfiguration() throws -> AppConfiguration {
         var c = AppConfiguration()
@@ -71,6 +73,8 @@ struct Serve: ParsableCommand {
         if let v = try setting(drainTimeout, env: "DRAIN_TIMEOUT") { c.drainTimeoutSeconds = v }
         if let v = try setting(gzipLevel, env: "GZIP_LEVEL") { c.gzipLevel = v }
         if let v = try setting(gzipMinBytes, env: "GZIP_MIN_BYTES") { c.gzipMinBytes = v }
+        if let v = try setting(maxInflight, env: "MAX_INFLIGHT") { c.maxInflight = v }
+        if let v = try setting(maxInflightBytes, env: "MAX_INFLIGHT_BYTES") { c.maxInflightBytes = v }
         if let key = try setting(apiKey, env: "API_KEY") {
             c.apiKey = key
         } else if let path = try setting(apiKeyFile, env: "API_KEY_FILE") {
@@ -78,7 +82,7 @@ struct Serve: ParsableCommand {
         }
         guard (0...65535).contains(c.port) else { throw ValidationError("port must be 0–65535") }
         guard (1...9).contains(c.gzipLevel) else { throw ValidationError("gzip level must be 1–9") }
-        guard c.maxBodyBytes > 0, c.maxElements > 0, c.maxDepth > 0, c.maxInflatedBytes > 0 else {
+        guard c.maxBodyBytes > 0, c.maxElements > 0, c.maxDepth > 0, c.maxInflatedBytes > 0, c.maxInflight > 0, c.maxInflightBytes > 0 else {
             throw ValidationError("limits must be positive")
         }
         guard c.jobWorkers >= 1, c.maxQueuedJobs >= 0, c.jobTTLSeconds >= 0, c.drainTimeoutSeconds >= 0 else {

@@ -40,7 +40,12 @@ public final class Application: Sendable {
                 }),
             environment: TrainingWiring.environment(configuration: configuration))
         let runner = jobs
-        metrics.addRefresher { metrics.record(runner.metrics) }
+        // Weak: the refresher is stored in `metrics`; strong captures would make a cycle
+        // (metrics → refresher → metrics, runner) that outlives the Application.
+        metrics.addRefresher { [weak metrics, weak runner] in
+            guard let metrics, let runner else { return }
+            metrics.record(runner.metrics)
+        }
         JobRoutes(runner: jobs, limits: limits, heartbeatSeconds: 15).register(in: &router)
         handler = ServiceHandler(router: router, configuration: configuration, metrics: metrics, logger: logger)
         server = HTTPServer(configuration: configuration.server, handler: handler, logger: logger)

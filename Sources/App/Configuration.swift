@@ -31,6 +31,10 @@ public struct AppConfiguration: Sendable {
     public var gzipMinBytes = 1024
     /// Requests at least this large are evaluated off the HTTP threads.
     public var offloadThresholdBytes = 256 * 1024
+    /// Offloaded evaluations allowed at once; more are answered 503 + Retry-After.
+    public var maxInflight = 8 * System.coreCount
+    /// Request body bytes offloaded evaluations may hold at once; more → 503 + Retry-After.
+    public var maxInflightBytes = 512 * 1024 * 1024
 
     public init() {}
 
@@ -55,6 +59,7 @@ public struct AppConfiguration: Sendable {
             "max_queued_jobs": "\(maxQueuedJobs)", "job_ttl": "\(jobTTLSeconds)", "max_job_size": "\(maxJobSize)",
             "drain_timeout": "\(drainTimeoutSeconds)", "api_key": "\(apiKey == nil ? "unset" : "set")",
             "gzip_level": "\(gzipLevel)", "gzip_min_bytes": "\(gzipMinBytes)", "log_level": "\(logLevel)",
+            "max_inflight": "\(maxInflight)", "max_inflight_bytes": "\(maxInflightBytes)",
         ]
     }
 }

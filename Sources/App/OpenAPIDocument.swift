@@ -165,6 +165,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v1/activations/{name}/gradient:
     post:
       tags: [activations]
@@ -208,6 +209,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v1/evaluate:
     post:
       tags: [activations]
@@ -232,6 +234,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v2:
     get:
       tags: [inference]
@@ -321,6 +324,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v2/models/{name}/versions/{version}:
     get:
       tags: [inference]
@@ -369,6 +373,7 @@ paths:
         "413": {$ref: "#/components/responses/TooLarge"}
         "415": {$ref: "#/components/responses/UnsupportedMediaType"}
         "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Overloaded"}
   /v1/jobs:
     post:
       tags: [jobs]
@@ -914,6 +919,14 @@ components:
           schema: {$ref: "#/components/schemas/Problem"}
     TooManyRequests:
       description: The job queue is full; retry after the given seconds.
+      headers:
+        Retry-After:
+          schema: {type: integer}
+      content:
+        application/problem+json:
+          schema: {$ref: "#/components/schemas/Problem"}
+    Overloaded:
+      description: Too many evaluations in flight (max in-flight requests or bytes, `MAX_INFLIGHT` / `MAX_INFLIGHT_BYTES`); problem type `overloaded`. Retry after `Retry-After` seconds.
       headers:
         Retry-After:
           schema: {type: integer}

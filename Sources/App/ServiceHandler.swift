@@ -12,6 +12,8 @@ final class ServiceHandler: HTTPHandler {
     let logger: Logger
     /// Heavy evaluations run here, never on libmicrohttpd's threads.
     private let offloadQueue = DispatchQueue(label: "activation-service.evaluate", qos: .userInitiated, attributes: .concurrent)
+    /// Bounds what is offloaded at once; past it, requests get 503 + Retry-After.
+    let inflight: InflightBudget
 
     /// Routes that stay open when an API key is configured.
     static let openPaths: Set<String> = ["/healthz", "/readyz", "/v2/health/live", "/v2/health/ready"]
@@ -21,6 +23,7 @@ final class ServiceHandler: HTTPHandler {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
+        inflight = InflightBudget(maxRequests: configuration.maxInflight, maxBytes: configuration.maxInflightBytes)
     }
 
     // MARK: HTTPHandler
@@ -45,12 +48,26 @@ final class ServiceHandler: HTTPHandler {
         let id = requestID(request)
         let match = router.match(method: request.method, path: request.path)
         if case .found(let route, _) = match, route.heavy, request.body.count >= configuration.offloadThresholdBytes {
+            let bytes = request.body.count
+            guard inflight.acquire(bytes: bytes) else {
+                responder.respond(finish(request, overloaded().response(instance: request.path, requestID: id), route: route.template,
+                                         requestID: id, start: start, inflatedBytes: bytes))
+                return
+            }
             offloadQueue.async {
+                defer { self.inflight.release(bytes: bytes) }
                 responder.respond(self.process(request, match: match, requestID: id, start: start))
             }
         } else {
             responder.respond(process(request, match: match, requestID: id, start: start))
         }
+    }
+
+    /// The load-shedding answer when the in-flight budget is spent.
+    private func overloaded() -> Problem {
+        Problem(503, "overloaded", "Service unavailable",
+                "the service is evaluating as much as it may at once (max in-flight \(inflight.maxRequests) requests, \(inflight.maxBytes) bytes); retry shortly",
+                headers: ["Retry-After": "1"])
     }
 
     // MARK: Pipeline

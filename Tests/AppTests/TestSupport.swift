@@ -104,9 +104,19 @@ struct ReferenceFile {
         let dvelocities: [[Double?]]?
     }
 
-    static let url = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/reference/activations.json")
+    /// `shared/reference/activations.json` in the nearest ancestor of the package root that has
+    /// one (`/work` for both `/work/main` and a worktree `/work/wt/<name>`).
+    static let url: URL = {
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var dir = root.deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("shared/reference/activations.json")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return root.deletingLastPathComponent().appendingPathComponent("shared/reference/activations.json")
+    }()
 
     static let cases: [Case] = {
         let data = try! Data(contentsOf: url)
