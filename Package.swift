@@ -58,6 +58,13 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Benchmarks (release-mode executable; only depends on targets the service builds anyway)
+        .executableTarget(
+            name: "activation-bench",
+            dependencies: ["Activations", "Codecs", "Gzip"],
+            path: "Benchmarks/ActivationBench"
+        ),
+
         // MARK: - Tests
         .testTarget(name: "ActivationsTests", dependencies: ["Activations"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
