@@ -5,7 +5,7 @@ HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
 PYTEST      = python3 -m pytest -q
 
-.PHONY: deps deps-python embed build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan
+.PHONY: deps deps-python embed build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-http
 
 deps:
 	@scripts/install-deps.sh
@@ -19,8 +19,13 @@ embed:
 build: deps embed
 	$(SWIFT) build
 
+# ACTIVATION_CPU=x86-64-v3 (or native, haswell...) builds for that CPU level: AVX2/FMA kernels.
+# Default: the toolchain's baseline (x86-64), which runs on any x86-64 machine.
+ACTIVATION_CPU ?=
+CPU_FLAGS   = $(if $(ACTIVATION_CPU),-Xswiftc -target-cpu -Xswiftc $(ACTIVATION_CPU) -Xcc -march=$(ACTIVATION_CPU),)
+
 release: deps embed
-	$(SWIFT) build -c release --product activation-service
+	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
 
 run: release
 	HOST=$(HOST) PORT=$(PORT) $(RELEASE_BIN)
@@ -61,3 +66,21 @@ test-tsan: deps embed
 # The service under AddressSanitizer + LeakSanitizer, driven by the Python HTTP tests.
 test-asan: deps-python embed
 	scripts/test-asan.sh
+
+# ---- benchmarks (issue 7); never part of `make test` ----
+BENCH_PIP = fastapi uvicorn orjson numpy scipy "jax[cpu]"
+
+bench-deps: deps
+	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi uvicorn orjson numpy scipy
+
+bench-kernels: embed
+	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
+	.build/release/activation-bench $(BENCH_ARGS)
+
+bench-python:
+	python3 Benchmarks/kernels_numpy_jax.py $(BENCH_ARGS)
+
+bench-http: release
+	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/bench-http.sh
+
+bench: bench-kernels bench-python bench-http

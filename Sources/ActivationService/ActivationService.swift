@@ -94,7 +94,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let configuration = try makeConfiguration()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label)  // StreamLogHandler's format, cheaper per line
             handler.logLevel = configuration.logLevel
             return handler
         }

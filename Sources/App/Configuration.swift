@@ -65,13 +65,15 @@ public struct AppConfiguration: Sendable {
 }
 
 enum System {
-    static var coreCount: Int {
+    /// Online cores, read once: `sysconf` opens /sys/devices/system/cpu/online on every call,
+    /// which cost three system calls per evaluated request.
+    static let coreCount: Int = {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         return 2
         #endif
-    }
+    }()
 }
 
 #if canImport(Glibc)

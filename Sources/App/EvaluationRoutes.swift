@@ -239,27 +239,21 @@ func jsonResponse(_ value: JSONValue, status: Int = 200, headers: HTTPHeaders = 
     return jsonResponse(w.bytes, status: status, headers: headers)
 }
 
-/// A float32 answer as raw little-endian bytes or a .npy file; `fill` writes the values in place.
+/// A float32 answer as raw little-endian bytes or a .npy file; `fill` writes every value in place.
+/// The body is allocated once and not zero-filled first: `fill` writes straight into it.
 func binaryResponse(format: PayloadFormat, shape: [Int], count: Int, fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> HTTPResponse {
-    var bytes: [UInt8]
-    var offset = 0
-    if format == .npy {
-        // Header first (encode an empty tensor of the right shape, then append the data area).
-        let header = NPY.header(shape: shape)
-        offset = header.count
-        bytes = header
-        bytes.append(contentsOf: repeatElement(0, count: count * 4))
-    } else {
-        bytes = [UInt8](repeating: 0, count: count * 4)
-    }
-    bytes.withUnsafeMutableBytes { raw in
-        let start = raw.baseAddress!.advanced(by: offset)
+    let header = format == .npy ? NPY.header(shape: shape) : []
+    let total = header.count + count * 4
+    let bytes = [UInt8](unsafeUninitializedCapacity: total) { raw, initialized in
+        for (i, b) in header.enumerated() { raw[i] = b }
         // The data area starts at a multiple of 64 bytes (npy) or 0 in a malloc'd buffer: 4-aligned.
-        let floats = start.bindMemory(to: Float.self, capacity: count)
-        fill(UnsafeMutableBufferPointer(start: floats, count: count))
+        let start = UnsafeMutableRawPointer(raw.baseAddress).map { $0 + header.count }
+        let floats = start?.bindMemory(to: Float.self, capacity: count)
+        fill(UnsafeMutableBufferPointer(start: count == 0 ? nil : floats, count: count))
         #if _endian(big)
-        for i in 0..<count { floats[i] = Float(bitPattern: floats[i].bitPattern.littleEndian) }
+        for i in 0..<count { floats![i] = Float(bitPattern: floats![i].bitPattern.littleEndian) }
         #endif
+        initialized = total
     }
     return HTTPResponse(status: 200, headers: ["Content-Type": format.rawValue], bytes: bytes)
 }

@@ -469,11 +469,12 @@ final class RequestContext: ShutdownParticipant {
         case .bytes(let bytes) where bytes.isEmpty:
             mhdResponse = MHD_create_response_from_buffer(0, nil, .RESPMEM_PERSISTENT)
         case .bytes(let bytes):
-            // One copy into a malloc'd buffer that MHD frees when the response is gone.
-            guard let buffer = malloc(bytes.count) else { return nil }
-            bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }  // non-empty
-            mhdResponse = MHD_create_response_from_buffer_with_free_callback(bytes.count, buffer, free)
-            if mhdResponse == nil { free(buffer) }
+            // No copy: MHD sends straight from the array's storage, kept alive by a retained box
+            // that MHD releases (freeBytes) when the response is destroyed.
+            let box = Unmanaged.passRetained(ResponseBytes(bytes))
+            mhdResponse = MHD_create_response_from_buffer_with_free_callback_cls(
+                bytes.count, box.takeUnretainedValue().base, freeBytes, box.toOpaque())
+            if mhdResponse == nil { box.release() }
         case .stream(let stream):
             let context = StreamContext(connection: connection, stream: stream, core: core)
             let retained = Unmanaged.passRetained(context)
@@ -516,6 +517,28 @@ private let readStream: MHD_ContentReaderCallback = { cls, _, buffer, max in
     guard let buffer else { return MHD_CONTENT_READER_END_WITH_ERROR }
     let context = Unmanaged<StreamContext>.fromOpaque(cls!).takeUnretainedValue()  // our context
     return context.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max))
+}
+
+/// A response body handed to libmicrohttpd without copying.
+/// @unchecked Sendable: `bytes` is immutable and never mutated after init, so its storage (and
+/// `base`, which points into it) stays valid and unchanged for the box's lifetime; MHD only reads it.
+private final class ResponseBytes: @unchecked Sendable {
+    let bytes: [UInt8]
+    /// The first byte of `bytes`' contiguous storage (a native array's buffer does not move
+    /// while the array is alive and unmutated).
+    let base: UnsafeMutableRawPointer
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        // `bytes` and `self.bytes` share one buffer (no mutation, so no copy-on-write).
+        base = UnsafeMutableRawPointer(mutating: bytes.withUnsafeBytes { $0.baseAddress! })  // non-empty
+    }
+}
+
+/// `MHD_ContentReaderFreeCallback` for ``ResponseBytes``: the response is gone.
+private let freeBytes: MHD_ContentReaderFreeCallback = { cls in
+    guard let cls else { return }
+    Unmanaged<ResponseBytes>.fromOpaque(cls).release()
 }
 
 /// `MHD_ContentReaderFreeCallback`: the response is destroyed (stream ended or client gone).

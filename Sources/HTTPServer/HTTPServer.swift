@@ -13,7 +13,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// Idle connections are closed after this many seconds.
     public var connectionTimeoutSeconds: Int = 30
     /// Per-connection memory for headers and I/O buffers.
-    public var connectionMemoryLimit: Int = 128 * 1024
+    public var connectionMemoryLimit: Int = 64 * 1024
     /// Maximum concurrent connections.
     public var maxConnections: Int = 1024
     /// Maximum request body bytes (as sent on the wire).

@@ -1,0 +1,126 @@
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes log lines to a file descriptor (standard error by default) in the format of
+/// swift-log's `StreamLogHandler`:
+/// `2026-11-23T14:27:00+0000 info activation-service: key=value … [App] message`.
+///
+/// It exists because the service logs one line per request: `StreamLogHandler` calls
+/// `localtime`, which re-reads the time zone (a `stat` of /etc/localtime) on every line, builds
+/// the line from several intermediate strings, and writes through the stdio lock plus `fflush`.
+/// Here the timestamp is formatted once per second, the line is assembled in one byte buffer,
+/// and it goes out with one `write(2)` (a single write keeps concurrent lines whole).
+public struct LineLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadataProvider: Logger.MetadataProvider?
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let fileDescriptor: Int32
+
+    /// A handler for `label` writing to `fileDescriptor` (2 = standard error).
+    public init(label: String, fileDescriptor: Int32 = 2, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.fileDescriptor = fileDescriptor
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty {
+            merged.merge(provided) { _, new in new }
+        }
+        if let explicit = event.metadata, !explicit.isEmpty {
+            merged.merge(explicit) { _, new in new }
+        }
+        if let error = event.error {
+            merged["error.message"] = "\(error)"
+            merged["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        fileDescriptor.writeAll(Self.format(event, label: label, metadata: merged))
+    }
+
+    /// The line for `event` (newline included).
+    static func format(_ event: LogEvent, label: String, metadata: Logger.Metadata) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(192)
+        line.append(contentsOf: LogClock.timestamp())
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: event.level.rawValue.utf8)
+        if !label.isEmpty {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: label.utf8)
+        }
+        line.append(UInt8(ascii: ":"))
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            if case .string(let s) = value {
+                line.append(contentsOf: s.utf8)
+            } else {
+                line.append(contentsOf: value.description.utf8)
+            }
+        }
+        line.append(contentsOf: " [".utf8)
+        line.append(contentsOf: event.source.utf8)
+        line.append(contentsOf: "] ".utf8)
+        line.append(contentsOf: event.message.description.utf8)
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+}
+
+/// Local time as `%Y-%m-%dT%H:%M:%S%z`, formatted at most once per second.
+enum LogClock {
+    private static let cache = Mutex<(second: Int, text: [UInt8])>((-1, []))
+
+    static func timestamp() -> [UInt8] {
+        #if canImport(Glibc)
+        let now = time(nil)
+        if let hit = cache.withLock({ $0.second == now ? $0.text : nil }) { return hit }
+        var t = now
+        var parts = tm()
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard localtime_r(&t, &parts) != nil else { return Array("<unknown>".utf8) }
+        let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+        let text = buffer[0..<n].map { UInt8(bitPattern: $0) }
+        cache.withLock { $0 = (now, text) }
+        return text
+        #else
+        return Array("<unknown>".utf8)
+        #endif
+    }
+}
+
+extension Int32 {
+    /// Writes every byte to this file descriptor, retrying after partial writes and EINTR;
+    /// gives up silently on other errors (a log line has nowhere else to go).
+    func writeAll(_ bytes: [UInt8]) {
+        #if canImport(Glibc)
+        bytes.withUnsafeBytes { raw in
+            guard var p = raw.baseAddress else { return }
+            var left = raw.count
+            while left > 0 {
+                let n = write(self, p, left)
+                if n > 0 {
+                    p += n
+                    left -= n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+        #endif
+    }
+}
