@@ -32,11 +32,12 @@ for t in "${targets[@]}"; do
         infer)
             echo "building .build-fuzz-app (App and dependencies, instrumented)"
             swift build -c release --target App --scratch-path .build-fuzz-app -Xswiftc -sanitize=fuzzer,address
-            mapfile -t objects < <(find .build-fuzz-app/release -path '*.build/*.o' \
+            mapfile -t objects < <(find .build-fuzz-app/release/ -path '*.build/*.o' \
                 ! -path '*/ActivationService.build/*' ! -path '*Tests.build/*' ! -path '*ArgumentParser*' | sort)
             echo "building $OUT/infer"
             "$SWIFTC" "${FLAGS[@]}" -module-name InferFuzz -I .build-fuzz-app/release/Modules \
                 -Xcc -fmodule-map-file=Sources/CMicroHTTPD/module.modulemap -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap \
+                -Xcc -fmodule-map-file=.build-fuzz-app/checkouts/swift-atomics/Sources/_AtomicsShims/include/module.modulemap \
                 Fuzz/InferFuzz.swift "${objects[@]}" -lmicrohttpd -lz -o "$OUT/infer" \
                 2> >(grep -v "Cannot export local symbol" >&2)
             ;;
