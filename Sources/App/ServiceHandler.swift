@@ -141,7 +141,10 @@ final class ServiceHandler: HTTPHandler {
             let type = response.headers["Content-Type"] ?? ""
             if body.count >= configuration.gzipMinBytes, Self.isCompressible(type), response.headers["Content-Encoding"] == nil {
                 let coding = AcceptEncoding(header: request.headers["Accept-Encoding"]).preferred(among: [.gzip, .deflate, .identity])
-                if coding != .identity, let packed = try? Gzip.compress(body, coding: coding, level: configuration.gzipLevel), packed.count < body.count {
+                let strategy: CompressionStrategy =
+                    body.count >= configuration.gzipHuffmanOnlyMinBytes && type.lowercased().hasPrefix("application/json") ? .huffmanOnly : .standard
+                if coding != .identity, let packed = try? Gzip.compress(body, coding: coding, level: configuration.gzipLevel, strategy: strategy),
+                   packed.count < body.count {
                     response.body = .bytes(packed)
                     response.headers.set("Content-Encoding", coding == .gzip ? "gzip" : "deflate")
                     wireBytes = packed.count
