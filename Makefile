@@ -45,10 +45,10 @@ clean:
 	rm -rf .build
 
 # ---- benchmarks (issue 7); never part of `make test` ----
-BENCH_PIP = fastapi uvicorn orjson numpy scipy "jax[cpu]"
+BENCH_PIP = fastapi "uvicorn[standard]" orjson numpy scipy "jax[cpu]"
 
 bench-deps: deps
-	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi uvicorn orjson numpy scipy
+	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi "uvicorn[standard]" orjson numpy scipy
 
 bench-kernels: embed
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench

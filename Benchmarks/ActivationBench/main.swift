@@ -167,7 +167,7 @@ func runKernels(quick: Bool) {
                 let jax = op == "forward" ? c.jaxForward : c.jaxDerivative
                 if let numpy { notes.append("\(fmt(one / numpy))× numpy") }
                 if let jax { notes.append("\(fmt(one / jax))× jax") }
-                if op == "forward", let cRef = c.cForward { notes.append("C/us \(fmt(cRef / one))") }
+                if op == "forward", let cRef = c.cForward { notes.append("C-ref/ours \(fmt(cRef / one))× (target ≤ 1.3)") }
                 print(pad(c.label, 15) + pad(op, 11) + lpad(size >= 1 << 24 ? "16M" : "1M", 9)
                       + lpad("\(fmt(one / 1e9, 3)) G", 12) + lpad("\(fmt(many / 1e9, 3)) G", 12)
                       + lpad(one >= target ? "met" : "MISS", 8) + "  " + notes.joined(separator: ", "))
