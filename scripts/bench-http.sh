@@ -5,6 +5,8 @@
 #
 #   scripts/bench-http.sh                 # DURATION=10 CONNECTIONS=64 WRK_THREADS=2
 #   DURATION=5 SKIP_PEER=1 scripts/bench-http.sh
+# The service runs at its default LOG_LEVEL=info (one log line per request, to a file);
+# SERVICE_LOG_LEVEL=warning measures it without the request log.
 # Needs: wrk, cc, pkg-config libmicrohttpd (scripts/install-deps.sh); for the peer:
 # fastapi uvicorn orjson numpy scipy (make bench-deps). The service binary must be built
 # (make release); ACTIVATION_SERVICE_BIN overrides its path.
@@ -73,7 +75,7 @@ rate() {
 }
 
 SVC_PORT=$(free_port)
-HOST=127.0.0.1 PORT=$SVC_PORT LOG_LEVEL=${SERVICE_LOG_LEVEL:-warning} "$BIN" >"$WORK/svc.log" 2>&1 &
+HOST=127.0.0.1 PORT=$SVC_PORT LOG_LEVEL=${SERVICE_LOG_LEVEL:-info} "$BIN" >"$WORK/svc.log" 2>&1 &
 PIDS+=($!)
 SVC="http://127.0.0.1:$SVC_PORT"
 wait_up "$SVC/readyz"
