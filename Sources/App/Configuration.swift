@@ -29,10 +29,6 @@ public struct AppConfiguration: Sendable {
     public var gzipLevel = 1
     /// Responses smaller than this are sent as identity.
     public var gzipMinBytes = 1024
-    /// Compressed JSON answers at least this large use Huffman-only coding (`Z_HUFFMAN_ONLY`):
-    /// float-array text has almost no repeats for match search to find, so it is ~1.6× faster
-    /// than level 1 for a slightly smaller output (docs/PERFORMANCE.md). Int.max turns it off.
-    public var gzipHuffmanOnlyMinBytes = 64 * 1024
     /// Requests at least this large are evaluated off the HTTP threads.
     public var offloadThresholdBytes = 256 * 1024
 
