@@ -19,10 +19,13 @@ embed:
 build: deps embed
 	$(SWIFT) build
 
-# ACTIVATION_CPU=x86-64-v3 (or native, haswell...) builds for that CPU level: AVX2/FMA kernels.
+# ACTIVATION_CPU=x86-64-v3 (or haswell, znver3, native...) builds for that CPU level: AVX2/FMA
+# kernels, ~2x faster (docs/PERFORMANCE.md), but the binary dies with SIGILL on older CPUs.
 # Default: the toolchain's baseline (x86-64), which runs on any x86-64 machine.
+# swiftc's clang importer does not know the name x86-64-v3: it is spelled haswell (same ISA level).
 ACTIVATION_CPU ?=
-CPU_FLAGS   = $(if $(ACTIVATION_CPU),-Xswiftc -target-cpu -Xswiftc $(ACTIVATION_CPU) -Xcc -march=$(ACTIVATION_CPU),)
+CPU_NAME    = $(if $(filter x86-64-v3,$(ACTIVATION_CPU)),haswell,$(ACTIVATION_CPU))
+CPU_FLAGS   = $(if $(ACTIVATION_CPU),-Xswiftc -target-cpu -Xswiftc $(CPU_NAME) -Xcc -march=$(CPU_NAME),)
 
 release: deps embed
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
@@ -68,10 +71,10 @@ test-asan: deps-python embed
 	scripts/test-asan.sh
 
 # ---- benchmarks (issue 7); never part of `make test` ----
-BENCH_PIP = fastapi uvicorn orjson numpy scipy "jax[cpu]"
+BENCH_PIP = fastapi "uvicorn[standard]" orjson numpy scipy "jax[cpu]"
 
 bench-deps: deps
-	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi uvicorn orjson numpy scipy
+	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi "uvicorn[standard]" orjson numpy scipy
 
 bench-kernels: embed
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench

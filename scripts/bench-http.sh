@@ -5,6 +5,8 @@
 #
 #   scripts/bench-http.sh                 # DURATION=10 CONNECTIONS=64 WRK_THREADS=2
 #   DURATION=5 SKIP_PEER=1 scripts/bench-http.sh
+# The service runs at its default LOG_LEVEL=info (one log line per request, to a file);
+# SERVICE_LOG_LEVEL=warning measures it without the request log.
 # Needs: wrk, cc, pkg-config libmicrohttpd (scripts/install-deps.sh); for the peer:
 # fastapi uvicorn orjson numpy scipy (make bench-deps). The service binary must be built
 # (make release); ACTIVATION_SERVICE_BIN overrides its path.
@@ -73,7 +75,7 @@ rate() {
 }
 
 SVC_PORT=$(free_port)
-HOST=127.0.0.1 PORT=$SVC_PORT LOG_LEVEL=${SERVICE_LOG_LEVEL:-warning} "$BIN" >"$WORK/svc.log" 2>&1 &
+HOST=127.0.0.1 PORT=$SVC_PORT LOG_LEVEL=${SERVICE_LOG_LEVEL:-info} "$BIN" >"$WORK/svc.log" 2>&1 &
 PIDS+=($!)
 SVC="http://127.0.0.1:$SVC_PORT"
 wait_up "$SVC/readyz"
@@ -84,7 +86,7 @@ if [ "$SKIP_PEER" != 1 ]; then
     if python3 -c 'import fastapi, uvicorn, orjson, numpy, scipy' 2>/dev/null; then
         PEER_PORT=$(free_port)
         python3 -m uvicorn --app-dir Benchmarks fastapi_peer:app --host 127.0.0.1 --port "$PEER_PORT" \
-            --workers "$PEER_WORKERS" --log-level warning --no-access-log >"$WORK/peer.log" 2>&1 &
+            --workers "$PEER_WORKERS" --log-level warning --no-access-log $(python3 -c "import uvloop, httptools" 2>/dev/null && echo "--loop uvloop --http httptools") >"$WORK/peer.log" 2>&1 &
         PIDS+=($!)
         PEER="http://127.0.0.1:$PEER_PORT"
         wait_up "$PEER/docs"
@@ -124,7 +126,28 @@ if [ -z "$ONLY" ]; then
     id=$(rate "$SVC$ROUTE" "$body" application/json "" "${BIG_CONNECTIONS:-8}")
     gz=$(rate "$SVC$ROUTE" "$body" application/json "gzip" "${BIG_CONNECTIONS:-8}")
     printf "%-26s %12s %12s %23s\n" "100k JSON identity/gzip" "$id" "$gz" "cost $(awk -v a="$id" -v b="$gz" 'BEGIN {printf "%.2f", a / b}')x (target <= 1.5)"
-    # Binary: 1M float32 in, 1M float32 out.
-    b=$(rate "$SVC$ROUTE" "$WORK/body1m.f32" application/octet-stream "" 4)
-    printf "%-26s %12s req/s  = %s GB/s of payload each way\n" "1M float32 octet-stream" "$b" "$(awk -v r="$b" 'BEGIN {printf "%.2f", r * 4194304 / 1e9}')"
+    # Binary: 1M float32 in, 1M float32 out; relu shows the pipeline (copies) alone, gelu adds
+    # the exact-GELU kernel.
+    for act in relu gelu; do
+        b=$(rate "$SVC/v1/activations/$act/forward" "$WORK/body1m.f32" application/octet-stream "" 4)
+        printf "%-26s %12s req/s  = %s GB/s of payload each way\n" "1M float32 $act octet" "$b" "$(awk -v r="$b" 'BEGIN {printf "%.2f", r * 4194304 / 1e9}')"
+    done
+fi
+
+if [ -z "$ONLY" ]; then
+    # Peak memory of one request: a fresh service, VmHWM after the request minus VmRSS before.
+    for spec in "body1m.f32 application/octet-stream relu" "body100000.json application/json gelu"; do
+        set -- $spec
+        port=$(free_port)
+        HOST=127.0.0.1 PORT=$port LOG_LEVEL=warning "$BIN" >/dev/null 2>&1 &
+        mp=$!
+        wait_up "http://127.0.0.1:$port/readyz"
+        base=$(awk '/VmRSS/ {print $2}' /proc/$mp/status)
+        curl -s -o /dev/null -H "Content-Type: $2" --data-binary "@$WORK/$1" "http://127.0.0.1:$port/v1/activations/$3/forward"
+        hwm=$(awk '/VmHWM/ {print $2}' /proc/$mp/status)
+        payload=$(stat -c %s "$WORK/$1")
+        kill $mp; wait $mp 2>/dev/null || true
+        printf "%-26s payload %6d kB, peak RSS above idle %6d kB = %s x payload (target <= 3)\n" "memory $1" \
+            $((payload / 1024)) $((hwm - base)) "$(awk -v a=$((hwm - base)) -v b=$((payload / 1024)) 'BEGIN {printf "%.2f", a / b}')"
+    done
 fi

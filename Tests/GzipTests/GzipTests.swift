@@ -60,6 +60,18 @@ func runGzipTool(_ arguments: [String], input: [UInt8]) throws -> [UInt8] {
         }
     }
 
+    @Test(arguments: [ContentCoding.gzip, .deflate])
+    func huffmanOnlyRoundTripsAndReadsWithSystemGzip(coding: ContentCoding) throws {
+        let floats = Array((0..<20_000).map { i in "\(Float(i) * 0.37 - 11.1)" }.joined(separator: ",").utf8)
+        for (name, input) in Self.inputs + [("float text", floats)] {
+            let packed = try Gzip.compress(input, coding: coding, level: 1, strategy: .huffmanOnly)
+            #expect(try Gzip.decompress(packed, coding: coding, maxOutputBytes: input.count) == input, "\(name)")
+        }
+        let packed = try Gzip.compress(floats, coding: .gzip, level: 1, strategy: .huffmanOnly)
+        #expect(packed.count * 2 < floats.count)  // digits: ~3.5 bits per byte
+        if coding == .gzip { #expect(try runGzipTool(["-dc"], input: packed) == floats) }
+    }
+
     @Test func compressibleDataShrinks() throws {
         let packed = try Gzip.compress(compressible, coding: .gzip, level: 1)
         #expect(packed.count * 20 < compressible.count)
