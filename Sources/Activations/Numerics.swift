@@ -46,10 +46,21 @@ enum FloatMath {
         let n = t - roundingMagic
         // n·C1 is exact (C1 has 9 significant bits, |n| ≤ 151), and a − n·C1 is exact.
         let r = ((a - n * 0.693_359_375) + lo) + n * 2.121_944_4e-4
-        let r2 = r * r
+        return scaledTwice(reducedExp(r), t)
+    }
+
+    /// e^r for the reduced argument |r| ≤ ln2/2 (Cephes expf polynomial).
+    @inline(__always)
+    private static func reducedExp(_ r: Float) -> Float {
         let q = (((((1.987_569_15e-4 * r + 1.398_199_95e-3) * r + 8.333_451_9e-3) * r
             + 4.166_579_59e-2) * r + 1.666_666_55e-1) * r + 5.000_000_12e-1)
-        let p = q * r2 + r + 1
+        return q * (r * r) + r + 1
+    }
+
+    /// p·2^n with n read from `t` (= n + roundingMagic), in two steps so that results down to
+    /// the subnormal range and up to +inf come out right.
+    @inline(__always)
+    private static func scaledTwice(_ p: Float, _ t: Float) -> Float {
         let ni = Int32(bitPattern: t.bitPattern) &- 0x4B40_0000
         let n1 = ni &>> 1
         let n2 = ni &- n1
@@ -67,9 +78,7 @@ enum FloatMath {
         let t = a * 1.442_695_04 + roundingMagic
         let n = t - roundingMagic
         let r = (a - n * 0.693_359_375) + n * 2.121_944_4e-4
-        let q = (((((1.987_569_15e-4 * r + 1.398_199_95e-3) * r + 8.333_451_9e-3) * r
-            + 4.166_579_59e-2) * r + 1.666_666_55e-1) * r + 5.000_000_12e-1)
-        let p = q * (r * r) + r + 1
+        let p = reducedExp(r)
         // n ∈ [−125, 128]: (2p)·2^(n−1) keeps the scale normal and overflows to +inf only
         // when the result does.
         let scale = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ 126) &<< 23))
@@ -83,15 +92,7 @@ enum FloatMath {
         let t = a * 1.442_695_04 + roundingMagic
         let n = t - roundingMagic
         let r = (a - n * 0.693_359_375) + n * 2.121_944_4e-4
-        let q = (((((1.987_569_15e-4 * r + 1.398_199_95e-3) * r + 8.333_451_9e-3) * r
-            + 4.166_579_59e-2) * r + 1.666_666_55e-1) * r + 5.000_000_12e-1)
-        let p = q * (r * r) + r + 1
-        let ni = Int32(bitPattern: t.bitPattern) &- 0x4B40_0000
-        let n1 = ni &>> 1
-        let n2 = ni &- n1
-        let s1 = Float(bitPattern: UInt32(bitPattern: (n1 &+ 127) &<< 23))
-        let s2 = Float(bitPattern: UInt32(bitPattern: (n2 &+ 127) &<< 23))
-        return p * s1 * s2
+        return scaledTwice(reducedExp(r), t)
     }
 
     /// e^x − 1 with full relative accuracy near 0 (Taylor series for |x| < 0.35).
