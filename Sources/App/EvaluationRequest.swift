@@ -18,7 +18,7 @@ struct EvaluationRequest {
         guard let format = PayloadFormat(contentType: ctx.request.headers["Content-Type"]) else {
             throw Problem(
                 415, "unsupported-media-type", "Unsupported media type",
-                "Content-Type '\(ctx.request.headers["Content-Type"] ?? "")' is not supported; use application/json, application/octet-stream or application/x-npy")
+                "Content-Type '\(ctx.request.headers["Content-Type"] ?? "")' is not supported; use application/json (curl --json), application/octet-stream or application/x-npy")
         }
         let (queryParams, queryAdversarial) = try queryParameters(ctx.request.query, activation: activation)
         switch format {

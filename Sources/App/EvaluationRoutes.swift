@@ -147,7 +147,7 @@ struct EvaluationRoutes: Sendable {
 
     func evaluateMany(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
         guard PayloadFormat(contentType: ctx.request.headers["Content-Type"]) == .json else {
-            throw Problem(415, "unsupported-media-type", "Unsupported media type", "/v1/evaluate takes application/json")
+            throw Problem(415, "unsupported-media-type", "Unsupported media type", "/v1/evaluate takes application/json (curl --json; curl -d alone sends a form type)")
         }
         let doc: JSONValue
         do throws(CodecError) { doc = try JSONParser.parse(ctx.request.body, limits: limits) } catch { throw Problem(error) }

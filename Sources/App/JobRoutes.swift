@@ -22,7 +22,7 @@ struct JobRoutes: Sendable {
 
     private func submit(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
         guard PayloadFormat(contentType: ctx.request.headers["Content-Type"]) == .json else {
-            throw Problem(415, "unsupported-media-type", "Unsupported media type", "/v1/jobs takes application/json")
+            throw Problem(415, "unsupported-media-type", "Unsupported media type", "/v1/jobs takes application/json (curl --json; curl -d alone sends a form type)")
         }
         let doc: JSONValue
         do throws(CodecError) { doc = try JSONParser.parse(ctx.request.body, limits: limits) } catch { throw Problem(error) }
