@@ -158,6 +158,16 @@ private struct SpecParser {
     let env: TrainingEnvironment
     var limits: JobLimits { env.limits }
 
+    /// Throws `.limitExceeded` naming the configured limit when `value` is above `maximum`;
+    /// the message reads "<subject> exceeds <name> = <maximum>".
+    func checkLimit(_ value: Int, _ subject: String, atMost maximum: Int, named name: String, at pointer: String)
+        throws(JobSpecError)
+    {
+        guard value <= maximum else {
+            throw JobSpecError(.limitExceeded, pointer: pointer, "\(subject) exceeds \(name) = \(maximum)", limit: name)
+        }
+    }
+
     func train(_ json: JSONValue) throws(JobSpecError) -> JobSpec {
         let o = try JSONReading.object(json, at: "", allowed: ["kind", "dataset", "model", "training"])
         let data = try dataset(o["dataset"], at: "/dataset")
@@ -203,14 +213,7 @@ private struct SpecParser {
             }
         }
         let runs = activations.count * seeds.count
-        guard runs <= limits.maxRuns else {
-            throw JobSpecError(
-                .limitExceeded,
-                pointer: "/activations",
-                "\(activations.count) activations × \(seeds.count) seeds = \(runs) runs exceeds max_runs = \(limits.maxRuns)",
-                limit: "max_runs"
-            )
-        }
+        try checkLimit(runs, "\(activations.count) activations × \(seeds.count) seeds = \(runs) runs", atMost: limits.maxRuns, named: "max_runs", at: "/activations")
         var work = 0.0
         var counts: [Int] = []
         for (i, a) in activations.enumerated() {
@@ -336,14 +339,7 @@ private struct SpecParser {
         var samples = 512
         if let s = o["samples"] {
             samples = try JSONReading.integer(s, at: p + "/samples", min: 2)
-            guard samples <= limits.maxSamples else {
-                throw JobSpecError(
-                    .limitExceeded,
-                    pointer: p + "/samples",
-                    "\(samples) samples exceeds max_samples = \(limits.maxSamples)",
-                    limit: "max_samples"
-                )
-            }
+            try checkLimit(samples, "\(samples) samples", atMost: limits.maxSamples, named: "max_samples", at: p + "/samples")
         }
         let noise =
             try o["noise"].map { n throws(JobSpecError) in
@@ -360,22 +356,8 @@ private struct SpecParser {
         let x = try JSONReading.matrix(xv, at: p + "/x")
         guard x.rows >= 2 else { throw JobSpecError(pointer: p + "/x", "needs at least 2 rows, got \(x.rows)") }
         guard x.columns >= 1 else { throw JobSpecError(pointer: p + "/x/0", "rows must not be empty") }
-        guard x.rows <= limits.maxSamples else {
-            throw JobSpecError(
-                .limitExceeded,
-                pointer: p + "/x",
-                "\(x.rows) rows exceeds max_samples = \(limits.maxSamples)",
-                limit: "max_samples"
-            )
-        }
-        guard x.columns <= limits.maxFeatures else {
-            throw JobSpecError(
-                .limitExceeded,
-                pointer: p + "/x/0",
-                "\(x.columns) features exceeds max_features = \(limits.maxFeatures)",
-                limit: "max_features"
-            )
-        }
+        try checkLimit(x.rows, "\(x.rows) rows", atMost: limits.maxSamples, named: "max_samples", at: p + "/x")
+        try checkLimit(x.columns, "\(x.columns) features", atMost: limits.maxFeatures, named: "max_features", at: p + "/x/0")
         let targets: Targets
         if classification {
             let ys = try JSONReading.numbers(yv, at: p + "/y")
@@ -512,26 +494,12 @@ private struct SpecParser {
         var hidden = [32, 32]
         if let h = o["hidden"] {
             let widths = try JSONReading.numbers(h, at: p + "/hidden")
-            guard widths.count <= limits.maxHiddenLayers else {
-                throw JobSpecError(
-                    .limitExceeded,
-                    pointer: p + "/hidden",
-                    "\(widths.count) hidden layers exceeds max_hidden_layers = \(limits.maxHiddenLayers)",
-                    limit: "max_hidden_layers"
-                )
-            }
+            try checkLimit(widths.count, "\(widths.count) hidden layers", atMost: limits.maxHiddenLayers, named: "max_hidden_layers", at: p + "/hidden")
             hidden = []
             for (i, w) in widths.enumerated() {
                 let wp = JSONReading.pointer(p + "/hidden", i)
                 let width = try JSONReading.integer(.number(w), at: wp, min: 1)
-                guard width <= limits.maxWidth else {
-                    throw JobSpecError(
-                        .limitExceeded,
-                        pointer: wp,
-                        "width \(width) exceeds max_width = \(limits.maxWidth)",
-                        limit: "max_width"
-                    )
-                }
+                try checkLimit(width, "width \(width)", atMost: limits.maxWidth, named: "max_width", at: wp)
                 hidden.append(width)
             }
         }
@@ -628,14 +596,7 @@ private struct SpecParser {
                     try o["points"].map { n throws(JobSpecError) in
                         try JSONReading.integer(n, at: p + "/points", min: 2)
                     } ?? 256
-                guard points <= limits.maxSamples else {
-                    throw JobSpecError(
-                        .limitExceeded,
-                        pointer: p + "/points",
-                        "\(points) points exceeds max_samples = \(limits.maxSamples)",
-                        limit: "max_samples"
-                    )
-                }
+                try checkLimit(points, "\(points) points", atMost: limits.maxSamples, named: "max_samples", at: p + "/points")
                 xs = (0..<points).map { Float(lo + (hi - lo) * Double($0) / Double(points - 1)) }
             }
             try checkPoints(xs.count, at: p + "/x")
@@ -681,14 +642,7 @@ private struct SpecParser {
     }
 
     func checkPoints(_ n: Int, at p: String) throws(JobSpecError) {
-        guard n <= limits.maxSamples else {
-            throw JobSpecError(
-                .limitExceeded,
-                pointer: p,
-                "\(n) points exceeds max_samples = \(limits.maxSamples)",
-                limit: "max_samples"
-            )
-        }
+        try checkLimit(n, "\(n) points", atMost: limits.maxSamples, named: "max_samples", at: p)
     }
 
     func training(_ v: JSONValue?, at p: String, fit: Bool) throws(JobSpecError) -> TrainingSettings {
@@ -703,14 +657,7 @@ private struct SpecParser {
         var epochs = fit ? 500 : 100
         if let e = o["epochs"] {
             epochs = try JSONReading.integer(e, at: p + "/epochs", min: 1)
-            guard epochs <= limits.maxEpochs else {
-                throw JobSpecError(
-                    .limitExceeded,
-                    pointer: p + "/epochs",
-                    "\(epochs) epochs exceeds max_epochs = \(limits.maxEpochs)",
-                    limit: "max_epochs"
-                )
-            }
+            try checkLimit(epochs, "\(epochs) epochs", atMost: limits.maxEpochs, named: "max_epochs", at: p + "/epochs")
         }
         let batch =
             try o["batch_size"].map { b throws(JobSpecError) in
