@@ -41,9 +41,15 @@ struct GELUKernel: ActivationKernel {
             // Near the zero of f' (x ≈ −0.75) Φ and xφ cancel: there Φ comes from an odd
             // polynomial (|x| < 2, error 2e−10) rather than the tail fit.
             let x2 = xc * xc
-            let central = 0.5 + xc * (0.398_942_29 + x2 * (-0.066_490_375 + x2 * (0.009_973_534 + x2 * (-0.001_187_265_9
-                + x2 * (1.153_490_4e-4 + x2 * (-9.378_777e-6 + x2 * (6.359_225e-7 + x2 * (-3.300_701_6e-8
-                + x2 * 9.641_151e-10))))))))
+            var odd = FloatMath.madd(9.641_151e-10, x2, -3.300_701_6e-8)
+            odd = FloatMath.madd(odd, x2, 6.359_225e-7)
+            odd = FloatMath.madd(odd, x2, -9.378_777e-6)
+            odd = FloatMath.madd(odd, x2, 1.153_490_4e-4)
+            odd = FloatMath.madd(odd, x2, -0.001_187_265_9)
+            odd = FloatMath.madd(odd, x2, 0.009_973_534)
+            odd = FloatMath.madd(odd, x2, -0.066_490_375)
+            odd = FloatMath.madd(odd, x2, 0.398_942_29)
+            let central = FloatMath.madd(xc, odd, 0.5)
             let phi = abs(xc) < 2 ? central : (xc <= 0 ? q : 1 - q)
             return phi + xc * (g * 0.398_942_28)  // 1/√(2π)
         }

@@ -51,18 +51,15 @@ struct SqishKernel: ActivationKernel {
     }
 
     /// With h = e^{−|s|/2}, e = h² and w = 1/(1 + e): g = √w (s ≤ 0) or h·√w (s > 0), and
-    /// E·D^{−3/2} = e·w·g (s ≤ 0) or w·g (s > 0). √w for w ∈ [½, 1] is w·(1/√w) with a quadratic
-    /// start and two Newton steps (relative error 2e−9 before rounding): `Float.squareRoot()`
-    /// lowers to a `sqrtf` call (errno) that would keep the loop from vectorising.
+    /// E·D^{−3/2} = e·w·g (s ≤ 0) or w·g (s > 0). `Float.squareRoot()` is the correctly rounded
+    /// hardware square root (vsqrtps in a vectorised loop; measured faster than a Newton
+    /// iteration on 1/√w).
     @inline(__always)
     static func gate(_ s: Float) -> (g: Float, e3: Float) {
         let h = FloatMath.exp(-0.5 * abs(s))
         let e = h * h
         let w = 1 / (1 + e)
-        var y = 2.222_958_2 + w * (-2.045_630_5 + w * 0.827_721_8)
-        y = y * (1.5 - 0.5 * w * (y * y))
-        y = y * (1.5 - 0.5 * w * (y * y))
-        let sw = w * y
+        let sw = w.squareRoot()
         let g = s <= 0 ? sw : h * sw
         return (g, (s <= 0 ? e * g : g) * w)
     }
