@@ -4,6 +4,7 @@
 //
 //   swift run -c release activation-bench [--quick] [--only kernels|codecs|gzip]
 import Activations
+import CKernelReference
 import Codecs
 import Dispatch
 import Gzip
@@ -103,7 +104,8 @@ let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 // MARK: - Kernels
 
-/// Reference figures from issue 7 (elements/s): numpy one thread, JAX jit one core, vectorised C.
+/// Reference figures from issue 7 (elements/s): numpy one thread, JAX jit one core; and the
+/// vectorised C reference kernel (Benchmarks/CKernelReference), timed in the same run.
 struct KernelCase {
     let label: String
     let name: String
@@ -112,20 +114,20 @@ struct KernelCase {
     let numpyDerivative: Double?
     let jaxForward: Double?
     let jaxDerivative: Double?
-    let cForward: Double?
+    let cForward: (@convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void)?
 }
 
 let kernelCases: [KernelCase] = [
     KernelCase(label: "golu", name: "golu", params: [:], numpyForward: 758e6, numpyDerivative: 187e6,
-               jaxForward: 844e6, jaxDerivative: 812e6, cForward: 1.18e9),
+               jaxForward: 844e6, jaxDerivative: 812e6, cForward: ckref_golu),
     KernelCase(label: "silu", name: "silu", params: [:], numpyForward: 1.07e9, numpyDerivative: nil,
-               jaxForward: 2.02e9, jaxDerivative: nil, cForward: nil),
+               jaxForward: 2.02e9, jaxDerivative: nil, cForward: ckref_silu),
     KernelCase(label: "sqish", name: "sqish", params: [:], numpyForward: nil, numpyDerivative: nil,
                jaxForward: nil, jaxDerivative: nil, cForward: nil),
     KernelCase(label: "gelu(none)", name: "gelu", params: ["approximate": .string("none")], numpyForward: 52e6,
                numpyDerivative: nil, jaxForward: nil, jaxDerivative: nil, cForward: nil),
     KernelCase(label: "gelu(tanh)", name: "gelu", params: ["approximate": .string("tanh")], numpyForward: nil,
-               numpyDerivative: nil, jaxForward: 1.70e9, jaxDerivative: nil, cForward: 2.25e9),
+               numpyDerivative: nil, jaxForward: 1.70e9, jaxDerivative: nil, cForward: ckref_gelu_tanh),
     KernelCase(label: "gelu(sigmoid)", name: "gelu", params: ["approximate": .string("sigmoid")],
                numpyForward: nil, numpyDerivative: nil, jaxForward: nil, jaxDerivative: nil, cForward: nil),
 ]
@@ -167,7 +169,15 @@ func runKernels(quick: Bool) {
                 let jax = op == "forward" ? c.jaxForward : c.jaxDerivative
                 if let numpy { notes.append("\(fmt(one / numpy))× numpy") }
                 if let jax { notes.append("\(fmt(one / jax))× jax") }
-                if op == "forward", let cRef = c.cForward { notes.append("C-ref/ours \(fmt(cRef / one))× (target ≤ 1.3)") }
+                if op == "forward", let cKernel = c.cForward {
+                    let cSeconds = x.withUnsafeBufferPointer { xs in
+                        y.withUnsafeMutableBufferPointer { ys in
+                            medianSeconds(repeats: repeats) { cKernel(xs.baseAddress, ys.baseAddress, size) }
+                        }
+                    }
+                    let cRate = Double(size) / cSeconds
+                    notes.append("C ref \(fmt(cRate / 1e9, 3)) G: C/ours \(fmt(cRate / one))× (target ≤ 1.3)")
+                }
                 print(pad(c.label, 15) + pad(op, 11) + lpad(size >= 1 << 24 ? "16M" : "1M", 9)
                       + lpad("\(fmt(one / 1e9, 3)) G", 12) + lpad("\(fmt(many / 1e9, 3)) G", 12)
                       + lpad(one >= target ? "met" : "MISS", 8) + "  " + notes.joined(separator: ", "))
