@@ -33,11 +33,12 @@ COPY Package.* ./
 RUN swift package resolve $([ -f Package.resolved ] && echo --force-resolved-versions || true)
 
 COPY . .
-# Opt-in CPU level for the kernels (docs/PERFORMANCE.md): --build-arg ACTIVATION_CPU=x86-64-v3
-# is ~2x faster but the image then needs AVX2/FMA hosts. Empty = baseline x86-64, runs anywhere.
-ARG ACTIVATION_CPU=""
-RUN cpu="$ACTIVATION_CPU"; [ "$cpu" = x86-64-v3 ] && cpu=haswell; \
-    flags=""; [ -n "$cpu" ] && flags="-Xswiftc -target-cpu -Xswiftc $cpu -Xcc -march=$cpu"; \
+# CPU level of the kernels (docs/PERFORMANCE.md, "Build flags"): x86-64-v3 (AVX2, FMA, BMI2;
+# every x86-64 server CPU since 2013-2015) makes them ~2x faster; the binary refuses to start,
+# with a message, on an older CPU. --build-arg ACTIVATION_CPU=x86-64 builds for any x86-64 CPU.
+# "auto" would detect the build machine, which is not where the container runs.
+ARG ACTIVATION_CPU=x86-64-v3
+RUN flags="$(scripts/cpu-flags.sh "$ACTIVATION_CPU")"; \
     swift build -c release --product activation-service --static-swift-stdlib $flags \
  && mkdir -p /staging \
  && bin="$(swift build -c release --show-bin-path $flags)" \

@@ -19,13 +19,13 @@ embed:
 build: deps embed
 	$(SWIFT) build
 
-# ACTIVATION_CPU=x86-64-v3 (or haswell, znver3, native...) builds for that CPU level: AVX2/FMA
-# kernels, ~2x faster (docs/PERFORMANCE.md), but the binary dies with SIGILL on older CPUs.
-# Default: the toolchain's baseline (x86-64), which runs on any x86-64 machine.
-# swiftc's clang importer does not know the name x86-64-v3: it is spelled haswell (same ISA level).
-ACTIVATION_CPU ?=
-CPU_NAME    = $(if $(filter x86-64-v3,$(ACTIVATION_CPU)),haswell,$(ACTIVATION_CPU))
-CPU_FLAGS   = $(if $(ACTIVATION_CPU),-Xswiftc -target-cpu -Xswiftc $(CPU_NAME) -Xcc -march=$(CPU_NAME),)
+# CPU level of release builds (docs/PERFORMANCE.md, "Build flags"): auto = x86-64-v3 (AVX2, FMA,
+# BMI2: the kernels use fused multiply-adds, ~2x faster) when this machine has it, else the
+# toolchain's baseline. ACTIVATION_CPU=x86-64 builds a binary that runs on any x86-64 CPU; a v3
+# binary refuses to start on a CPU without AVX2/FMA (it says so) instead of dying with SIGILL.
+# Other values: x86-64-v4, native, or a clang CPU name (scripts/cpu-flags.sh).
+ACTIVATION_CPU ?= auto
+CPU_FLAGS   := $(shell scripts/cpu-flags.sh $(ACTIVATION_CPU))
 
 release: deps embed
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
@@ -34,7 +34,7 @@ run: release
 	HOST=$(HOST) PORT=$(PORT) $(RELEASE_BIN)
 
 test: deps-python embed
-	$(SWIFT) build -c release --product activation-service
+	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
 	$(SWIFT) test
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(PYTEST) tests/python
 

@@ -105,6 +105,11 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        if let message = CPUSupport.unsupportedCPUMessage() {
+            let line = "activation-service: \(message)\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            throw ExitCode(78)  // EX_CONFIG: this build does not fit the machine
+        }
         let configuration = try makeConfiguration()
         Self.keepLargeBuffersInTheHeap()
         LoggingSystem.bootstrap { label in
