@@ -104,6 +104,27 @@ let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 // MARK: - Kernels
 
+/// Median seconds of `a` and of `b`, measured alternately (a, b, a, b, ...) after one warm-up
+/// each, so that a change in machine load affects both alike and their ratio stays meaningful.
+func interleavedMedianSeconds(repeats: Int, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+    a()
+    b()
+    var samplesA: [Double] = [], samplesB: [Double] = []
+    func time(_ body: () -> Void) -> Double {
+        let t0 = ContinuousClock.now
+        body()
+        let d = ContinuousClock.now - t0
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+    for _ in 0..<repeats {
+        samplesA.append(time(a))
+        samplesB.append(time(b))
+    }
+    samplesA.sort()
+    samplesB.sort()
+    return (samplesA[repeats / 2], samplesB[repeats / 2])
+}
+
 /// Reference figures from issue 7 (elements/s): numpy one thread, JAX jit one core; and the
 /// vectorised C reference kernel (Benchmarks/CKernelReference), timed in the same run.
 struct KernelCase {
@@ -161,21 +182,33 @@ func runKernels(quick: Bool) {
                         }
                     }
                 }
-                let one = Double(size) / run(1)
-                let many = cores > 1 ? Double(size) / run(cores) : one
+                let many = cores > 1 ? Double(size) / run(cores) : Double(size) / run(1)
+                // One thread, timed alternately with the C reference where there is one.
+                var one = 0.0
+                var cRate: Double? = nil
+                x.withUnsafeBufferPointer { xs in
+                    y.withUnsafeMutableBufferPointer { ys in
+                        let ours = {
+                            if op == "forward" { kernel.forward(xs, into: ys) } else { kernel.derivative(xs, into: ys) }
+                        }
+                        if op == "forward", let cKernel = c.cForward {
+                            let (a, b) = interleavedMedianSeconds(repeats: repeats * 2 + 1, ours) {
+                                cKernel(xs.baseAddress, ys.baseAddress, size)
+                            }
+                            one = Double(size) / a
+                            cRate = Double(size) / b
+                        } else {
+                            one = Double(size) / medianSeconds(repeats: repeats, ours)
+                        }
+                    }
+                }
                 let target = op == "forward" ? 1.0e9 : 0.8e9
                 var notes: [String] = []
                 let numpy = op == "forward" ? c.numpyForward : c.numpyDerivative
                 let jax = op == "forward" ? c.jaxForward : c.jaxDerivative
                 if let numpy { notes.append("\(fmt(one / numpy))× numpy") }
                 if let jax { notes.append("\(fmt(one / jax))× jax") }
-                if op == "forward", let cKernel = c.cForward {
-                    let cSeconds = x.withUnsafeBufferPointer { xs in
-                        y.withUnsafeMutableBufferPointer { ys in
-                            medianSeconds(repeats: repeats) { cKernel(xs.baseAddress, ys.baseAddress, size) }
-                        }
-                    }
-                    let cRate = Double(size) / cSeconds
+                if let cRate {
                     notes.append("C ref \(fmt(cRate / 1e9, 3)) G: C/ours \(fmt(cRate / one))× (target ≤ 1.3)")
                 }
                 print(pad(c.label, 15) + pad(op, 11) + lpad(size >= 1 << 24 ? "16M" : "1M", 9)

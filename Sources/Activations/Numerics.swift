@@ -91,6 +91,13 @@ enum FloatMath {
     /// single scaling. Used where such tiny values only multiply bounded factors (GoLU's gate).
     @inline(__always)
     static func expFlushingSubnormals(_ x: Float) -> Float {
+        x < -86.6 ? 0 : expAboveSubnormals(x)
+    }
+
+    /// e^x for x ≥ −86.6; below, some value in [0, 2.6e−38] (for sums with 1 and similar,
+    /// where the select of `expFlushingSubnormals` is not worth its cost). +inf beyond ln(FLT_MAX).
+    @inline(__always)
+    static func expAboveSubnormals(_ x: Float) -> Float {
         let a = clamp(x, -86.6, 88.8)
         let t = madd(a, 1.442_695_04, roundingMagic)
         let n = t - roundingMagic
@@ -99,7 +106,7 @@ enum FloatMath {
         // n ∈ [−125, 128]: (2p)·2^(n−1) keeps the scale normal and overflows to +inf only
         // when the result does.
         let scale = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ 126) &<< 23))
-        return x < -86.6 ? 0 : (p + p) * scale
+        return (p + p) * scale
     }
 
     /// e^x (as `exp(x, 0)` without the extra addition, which the compiler may not drop).
@@ -110,6 +117,17 @@ enum FloatMath {
         let n = t - roundingMagic
         let r = madd(n, 2.121_944_4e-4, madd(n, -0.693_359_375, a))
         return scaledTwice(reducedExp(r), t)
+    }
+
+    /// e^x for |x| ≤ 80 only (no clamps, no overflow or subnormal handling: one scaling): for
+    /// arguments known to be moderate, such as a polynomial's value.
+    @inline(__always)
+    static func expModerate(_ x: Float) -> Float {
+        let t = madd(x, 1.442_695_04, roundingMagic)
+        let n = t - roundingMagic
+        let r = madd(n, 2.121_944_4e-4, madd(n, -0.693_359_375, x))
+        let scale = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ 127) &<< 23))
+        return reducedExp(r) * scale
     }
 
     /// e^x − 1 with full relative accuracy near 0 (Taylor series for |x| < 0.35).
@@ -154,10 +172,11 @@ enum FloatMath {
     /// singly-scaled exponential and a division, ~20% faster than `x·sigmoidPair(t).0`, and with
     /// full relative accuracy wherever |x·σ(t)| ≥ 4e−37 (t ≥ −88.7). Below that e^{−t} overflows
     /// and the result is ±0 (the true value is under 4e−37 there, far inside the 1e−7 absolute
-    /// term of the accuracy rule). Callers pass a finite x where t is clamped (−inf·σ = NaN).
+    /// term of the accuracy rule). t may be ±inf; x = ±inf where e^{−t} = inf gives NaN, so
+    /// callers clamp x or select the limit.
     @inline(__always)
     static func timesSigmoid(_ x: Float, _ t: Float) -> Float {
-        x / (1 + expFlushingSubnormals(-t))
+        x / (1 + expAboveSubnormals(-t))
     }
 
     /// log(1 + e^x), stable for all x (max(x,0) + log1p(e^{−|x|})).
@@ -187,7 +206,7 @@ enum FloatMath {
         let t = 1 / (1 + ax * 0.353_553_39)  // 1 / (1 + z/2), z = |x|/√2
         let poly = erfcExponent(t)
         let gauss = exp(-0.5 * hh, -0.5 * hl)
-        let tail = 0.5 * t * gauss * exp(poly)
+        let tail = 0.5 * t * gauss * expModerate(poly)  // P(t) ∈ [−1.27, 0.01]
         return (tail, gauss)
     }
 

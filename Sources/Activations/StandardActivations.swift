@@ -329,8 +329,7 @@ struct SiLUKernel: ActivationKernel {
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let b = beta, neg = negativeLimit
         mapElements(x, y) { x in
-            let t = FloatMath.clamp(b * x, -200, 200)
-            return FloatMath.limits(x, FloatMath.timesSigmoid(x, t), negative: neg, positive: .infinity)
+            FloatMath.limits(x, FloatMath.timesSigmoid(x, b * x), negative: neg, positive: .infinity)
         }
     }
 

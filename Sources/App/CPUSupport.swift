@@ -4,18 +4,29 @@ import Glibc
 
 /// The instruction-set level the binary was compiled for, and whether this CPU has it.
 ///
-/// `make release` builds for x86-64-v3 (AVX2, FMA, BMI2) on hosts that have it, with
-/// `-D ACTIVATION_FMA` (scripts/cpu-flags.sh): such a binary would die with SIGILL at its first
-/// evaluation on an older CPU. The service checks `/proc/cpuinfo` once at start-up instead and
-/// refuses to start with a message that says how to rebuild.
+/// `make release` builds for the highest x86-64 level of the build machine (v3: AVX2, FMA, BMI2;
+/// v4: + AVX-512), the Docker image for x86-64-v3 (scripts/cpu-flags.sh): such a binary would
+/// die with SIGILL at its first evaluation on an older CPU. The service checks `/proc/cpuinfo`
+/// once at start-up instead and refuses to start with a message that says how to rebuild.
 public enum CPUSupport {
+    /// The name of the level this binary was built for.
+    public static var buildLevel: String {
+        #if arch(x86_64) && ACTIVATION_X86_64_V4
+        return "x86-64-v4"
+        #elseif arch(x86_64) && (ACTIVATION_X86_64_V3 || ACTIVATION_FMA)
+        return "x86-64-v3"
+        #else
+        return "baseline"
+        #endif
+    }
+
     /// The CPU flags (as `/proc/cpuinfo` names them) the kernels of this build need.
     public static var requiredFlags: [String] {
-        #if arch(x86_64) && ACTIVATION_FMA
-        return ["avx2", "fma", "bmi2"]
-        #else
-        return []
-        #endif
+        switch buildLevel {
+        case "x86-64-v4": ["avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"]
+        case "x86-64-v3": ["avx2", "fma", "bmi2"]
+        default: []
+        }
     }
 
     /// The required flags missing from a `/proc/cpuinfo` text (empty when none is missing or
@@ -35,7 +46,7 @@ public enum CPUSupport {
         guard !required.isEmpty, let cpuinfo = readCPUInfo() else { return nil }
         let missing = missingFlags(required: required, cpuinfo: cpuinfo)
         if missing.isEmpty { return nil }
-        return "this binary was built for x86-64-v3 (AVX2, FMA, BMI2) but the CPU lacks "
+        return "this binary was built for \(buildLevel) but the CPU lacks "
             + missing.joined(separator: ", ")
             + "; rebuild for the baseline: make release ACTIVATION_CPU=x86-64 (docker build --build-arg ACTIVATION_CPU=x86-64)"
     }
