@@ -5,7 +5,7 @@ HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
 PYTEST      = python3 -m pytest -q
 
-.PHONY: deps deps-python embed build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-http
+.PHONY: deps deps-python embed build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
 
 deps:
 	@scripts/install-deps.sh
@@ -83,7 +83,12 @@ bench-kernels: embed
 bench-python:
 	python3 Benchmarks/kernels_numpy_jax.py $(BENCH_ARGS)
 
+# The kernels, numpy, JAX and the C reference alternately, one table of ratios (ROUNDS=2).
+bench-compare: embed
+	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
+	python3 Benchmarks/kernels_side_by_side.py --rounds $(or $(ROUNDS),2) $(BENCH_ARGS)
+
 bench-http: release
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/bench-http.sh
 
-bench: bench-kernels bench-python bench-http
+bench: bench-kernels bench-compare bench-http
