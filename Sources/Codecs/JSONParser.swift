@@ -415,7 +415,13 @@ private struct JSONParserCore {
         var exponent = 0
         var isExact = true
         var c = byte(i)
-        if Self.isDigit(c) {
+        if Self.isDigit(c) && i &+ 1 < count && byte(i &+ 1) == ASCII.dot {
+            // One integer digit, then the fraction ("1.0367526", "0.25"): the usual shape of
+            // float text, without a SWAR block for a single digit.
+            mantissa = UInt64(c &- ASCII.zero)
+            digits = 1
+            i &+= 1
+        } else if Self.isDigit(c) {
             // A leading '0' goes the same way as other digits (values below 1 and above mix at
             // random, so a branch on it would mispredict); "01" is rejected after the fact.
             let integerStart = i
