@@ -94,18 +94,17 @@ enum FloatFormatting {
         let digitCount = 9 &- ((ascii ^ eightZeros).leadingZeroBitCount >> 3)
 
         if UInt(bitPattern: e &+ 4) < 12 {
-            // -4 ≤ e ≤ 7, one straight-line path for both shapes (values around 1 mix them at
-            // random, so a branch on the sign of e would mispredict):
-            //   e ≥ 0: D0…De '.' De+1… (the fraction is stored again two bytes further on)
-            //   e < 0: "0." then -e-1 zeros, D0 D1…
-            // Selects by mask (all ones when e < 0): the compiler turns `?:` here into branches.
+            // -4 ≤ e ≤ 7: "D0…De.De+1…" or "0.000D0D1…", one straight-line path for both
+            // (values around 1 mix them at random, so a branch on the sign of e would
+            // mispredict), with selects by mask (all ones when e < 0; the compiler turns `?:`
+            // here into branches):
+            //   e ≥ 0: D0 D1…D7, then D(e+1)… again at e + 2, then '.' at e + 1;
+            //   e < 0: "0.000000", D0 at 1 - e, D1… at 2 - e, then '.' again at 1.
             let small = e &>> 63
             let small64 = UInt64(bitPattern: Int64(small))
             let magnitude = (e ^ small) &- small  // |e|
             store((zeroPointZeros & small64) | (((ascii &<< 8) | UInt64(d0)) & ~small64), at: p)
-            let d0At = (1 &+ magnitude) & small  // e < 0: 1 - e, else 0
-            p[d0At] = d0
-            store(ascii, at: p + (d0At &+ 1))
+            p[(1 &+ magnitude) & small] = d0  // e ≥ 0: rewrites p[0]
             store(ascii &>> UInt64(truncatingIfNeeded: (e &* 8) & ~small), at: p + (2 &+ magnitude))
             p[1 &+ (e & ~small)] = UInt8(ascii: ".")
             let length = ((1 &+ magnitude &+ digitCount) & small) | (max(digitCount &+ 1, e &+ 3) & ~small)
