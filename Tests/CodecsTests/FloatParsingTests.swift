@@ -174,6 +174,16 @@ import Testing
         try checkAgainstStrtof(texts)
     }
 
+    /// The fast path's error bound assumes every power of ten in its table is the correctly
+    /// rounded Double (checked against glibc's strtod).
+    @Test func powersOfTenTableIsCorrectlyRounded() {
+        #expect(DecimalParsing.powersOfTenForFloat.count == 104)
+        for k in -65...38 {
+            let expected = strtod("1e\(k)", nil)
+            #expect(DecimalParsing.powersOfTenForFloat[k + 65].bitPattern == expected.bitPattern, "10^\(k)")
+        }
+    }
+
     /// No cliff: the one-multiplication fast path decides the shortest text of (almost) every
     /// float32 at any magnitude, not only values near 1.
     @Test func fastPathCoversShortestTexts() {
