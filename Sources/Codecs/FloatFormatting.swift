@@ -27,17 +27,19 @@ enum FloatFormatting {
     /// of the little-endian value, computed in parallel lanes (SWAR) without a table.
     @inline(__always)
     static func eightDigits(_ n: UInt32) -> UInt64 {
+        // Each step splits every lane into quotient and remainder with one multiply-add:
+        // (x << s) + q·(1 - d·2^s) = q + (x - d·q) << s, exact in wrapping arithmetic because
+        // every lane of the result is non-negative and fits.
         // Lanes of 32 bits: [n / 10^4, n % 10^4].
-        let merged = UInt64(n / 10_000) | (UInt64(n % 10_000) << 32)
-        // Each lane / 100 (x·10486 >> 20 is exact for x < 10^4), and % 100.
+        let q = UInt64(n / 10_000)
+        let merged = (UInt64(n) << 32) &+ q &* (1 &- (10_000 << 32))
+        // Each lane / 100 (x·10486 >> 20 is exact for x < 10^4), and % 100: lanes of 16 bits
+        // [hi/100, hi%100, lo/100, lo%100].
         let top = ((merged &* 10_486) >> 20) & 0x0000_007F_0000_007F
-        let bottom = merged &- 100 &* top
-        // Lanes of 16 bits: [hi/100, hi%100, lo/100, lo%100].
-        let hundreds = (bottom << 16) &+ top
+        let hundreds = (merged << 16) &+ top &* (1 &- (100 << 16))
         // Each lane / 10 (x·103 >> 10 is exact for x < 100), then lanes of 8 bits.
-        var tens = ((hundreds &* 103) >> 10) & 0x000F_000F_000F_000F
-        tens &+= (hundreds &- 10 &* tens) << 8
-        return tens | 0x3030_3030_3030_3030
+        let tens = ((hundreds &* 103) >> 10) & 0x000F_000F_000F_000F
+        return ((hundreds << 8) &+ tens &* (1 &- (10 << 8))) | 0x3030_3030_3030_3030
     }
 
     /// "0.000000" as a little-endian 8-byte store.
