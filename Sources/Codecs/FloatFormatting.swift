@@ -27,17 +27,19 @@ enum FloatFormatting {
     /// of the little-endian value, computed in parallel lanes (SWAR) without a table.
     @inline(__always)
     static func eightDigits(_ n: UInt32) -> UInt64 {
+        // Each step splits every lane into quotient and remainder with one multiply-add:
+        // (x << s) + q·(1 - d·2^s) = q + (x - d·q) << s, exact in wrapping arithmetic because
+        // every lane of the result is non-negative and fits.
         // Lanes of 32 bits: [n / 10^4, n % 10^4].
-        let merged = UInt64(n / 10_000) | (UInt64(n % 10_000) << 32)
-        // Each lane / 100 (x·10486 >> 20 is exact for x < 10^4), and % 100.
+        let q = UInt64(n / 10_000)
+        let merged = (UInt64(n) << 32) &+ q &* (1 &- (10_000 << 32))
+        // Each lane / 100 (x·10486 >> 20 is exact for x < 10^4), and % 100: lanes of 16 bits
+        // [hi/100, hi%100, lo/100, lo%100].
         let top = ((merged &* 10_486) >> 20) & 0x0000_007F_0000_007F
-        let bottom = merged &- 100 &* top
-        // Lanes of 16 bits: [hi/100, hi%100, lo/100, lo%100].
-        let hundreds = (bottom << 16) &+ top
+        let hundreds = (merged << 16) &+ top &* (1 &- (100 << 16))
         // Each lane / 10 (x·103 >> 10 is exact for x < 100), then lanes of 8 bits.
-        var tens = ((hundreds &* 103) >> 10) & 0x000F_000F_000F_000F
-        tens &+= (hundreds &- 10 &* tens) << 8
-        return tens | 0x3030_3030_3030_3030
+        let tens = ((hundreds &* 103) >> 10) & 0x000F_000F_000F_000F
+        return ((hundreds << 8) &+ tens &* (1 &- (10 << 8))) | 0x3030_3030_3030_3030
     }
 
     /// "0.000000" as a little-endian 8-byte store.
@@ -46,6 +48,16 @@ enum FloatFormatting {
     @inline(__always)
     static func store(_ ascii: UInt64, at p: UnsafeMutablePointer<UInt8>) {
         UnsafeMutableRawPointer(p).storeBytes(of: ascii.littleEndian, as: UInt64.self)
+    }
+
+    /// The shortest digits normalised to nine (`nine` in 10^8 ..< 10^9, value = nine × 10^(e-8))
+    /// for the cases `Dragonbox32.scaledDigits` leaves out.
+    @inline(never)
+    static func nineDigitsGeneral(mantissa: UInt32, exponent: UInt32) -> (nine: UInt32, e: Int) {
+        let d = Dragonbox32.shortest(mantissa: mantissa, exponent: exponent)
+        let length = decimalLength(d.digits)  // 1...9
+        let nine = d.digits &* powersOfTen32.withUnsafeBufferPointer { $0[9 &- length] }
+        return (nine, Int(d.exponent) &+ length &- 1)
     }
 
     /// Writes the shortest decimal that parses back (as float32) to exactly `v`, in Python
@@ -66,34 +78,47 @@ enum FloatFormatting {
             p[0] = UInt8(ascii: "0"); p[1] = UInt8(ascii: "."); p[2] = UInt8(ascii: "0")
             return p + 3 - out
         }
-        let d = Dragonbox32.shortest(mantissa: ieeeMantissa, exponent: ieeeExponent)
-        let length = decimalLength(d.digits)  // 1...9
-        let nine = d.digits &* powersOfTen32.withUnsafeBufferPointer { $0[9 &- length] }
+        let nine: UInt32
+        let e: Int  // value = D0.D1…D8 × 10^e
+        if let s = Dragonbox32.scaledDigits(mantissa: ieeeMantissa, exponent: ieeeExponent) {
+            // 7, 8 or 9 digits: scaled by 100, 10 or 1 with arithmetic, not branches.
+            let below8: UInt32 = s.digits < 100_000_000 ? 1 : 0
+            let below7: UInt32 = s.digits < 10_000_000 ? 1 : 0
+            nine = s.digits &* (1 &+ 9 &* below8 &+ 90 &* below7)
+            e = s.exponent &+ 8 &- Int(below8 &+ below7)
+        } else {
+            (nine, e) = nineDigitsGeneral(mantissa: ieeeMantissa, exponent: ieeeExponent)
+        }
         let first = nine / 100_000_000
         let ascii = eightDigits(nine &- first &* 100_000_000)
         let d0 = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: first)
         // Significant digits: 9 minus the trailing '0's (zero bytes at the top after the xor).
         let digitCount = 9 &- ((ascii ^ eightZeros).leadingZeroBitCount >> 3)
-        let e = Int(d.exponent) &+ length &- 1  // value = D0.D1…D8 × 10^e
 
-        if e >= 0 && e <= 8 {
-            // D0…De '.' De+1…: the fraction is stored again two bytes further on.
+        if UInt(bitPattern: e &+ 4) < 12 {
+            // -4 ≤ e ≤ 7: "D0…De.De+1…" or "0.000D0D1…", one straight-line path for both
+            // (values around 1 mix them at random, so a branch on the sign of e would
+            // mispredict), with selects by mask (all ones when e < 0; the compiler turns `?:`
+            // here into branches):
+            //   e ≥ 0: D0 D1…D7, then D(e+1)… again at e + 2, then '.' at e + 1;
+            //   e < 0: "0.000000", D0 at 1 - e, D1… at 2 - e, then '.' again at 1.
+            let small = e &>> 63
+            let small64 = UInt64(bitPattern: Int64(small))
+            let magnitude = (e ^ small) &- small  // |e|
+            store((zeroPointZeros & small64) | (((ascii &<< 8) | UInt64(d0)) & ~small64), at: p)
+            p[(1 &+ magnitude) & small] = d0  // e ≥ 0: rewrites p[0]
+            store(ascii &>> UInt64(truncatingIfNeeded: (e &* 8) & ~small), at: p + (2 &+ magnitude))
+            p[1 &+ (e & ~small)] = UInt8(ascii: ".")
+            let length = ((1 &+ magnitude &+ digitCount) & small) | (max(digitCount &+ 1, e &+ 3) & ~small)
+            return p + length - out
+        }
+        if e == 8 {
+            // D0…D8 ".0"
             p[0] = d0
             store(ascii, at: p + 1)
-            if e < 8 {
-                store(ascii &>> UInt64(e &* 8), at: p + (e &+ 2))  // e < 8
-            } else {
-                p[10] = UInt8(ascii: "0")
-            }
-            p[e &+ 1] = UInt8(ascii: ".")
-            return p + (e &+ 2 &+ max(digitCount &- e &- 1, 1)) - out
-        }
-        if e < 0 && e >= -4 {
-            // 0.000D0D1…
-            store(zeroPointZeros, at: p)
-            p[1 &- e] = d0
-            store(ascii, at: p + (2 &- e))
-            return p + (1 &- e &+ digitCount) - out
+            p[9] = UInt8(ascii: ".")
+            p[10] = UInt8(ascii: "0")
+            return p + 11 - out
         }
         if e > 8 && e < 16 {
             // D0…D8 then zeros, ".0" (at most 7 zeros: one 8-byte store).

@@ -415,14 +415,20 @@ private struct JSONParserCore {
         var exponent = 0
         var isExact = true
         var c = byte(i)
-        if c == ASCII.zero {
+        if Self.isDigit(c) && i &+ 1 < count && byte(i &+ 1) == ASCII.dot {
+            // One integer digit, then the fraction ("1.0367526", "0.25"): the usual shape of
+            // float text, without a SWAR block for a single digit.
+            mantissa = UInt64(c &- ASCII.zero)
+            digits = 1
             i &+= 1
-            if i < count && Self.isDigit(byte(i)) { throw syntax("leading zeros are not allowed in numbers", at: start) }
         } else if Self.isDigit(c) {
+            // A leading '0' goes the same way as other digits (values below 1 and above mix at
+            // random, so a branch on it would mispredict); "01" is rejected after the fact.
+            let integerStart = i
             consumeEightDigitBlocks(&i, &mantissa, &digits)
-            guard i < count else { return finishNumber(start: start, end: i, mantissa: mantissa, exponent: exponent, negative: negative, isExact: isExact) }
-            c = byte(i)
-            while Self.isDigit(c) {
+            while i < count {
+                c = byte(i)
+                guard Self.isDigit(c) else { break }
                 let d = UInt64(c &- ASCII.zero)
                 if digits < 19 {
                     mantissa = mantissa &* 10 &+ d
@@ -432,9 +438,12 @@ private struct JSONParserCore {
                     if d != 0 { isExact = false }
                 }
                 i &+= 1
-                guard i < count else { break }
-                c = byte(i)
             }
+            // Zero exactly when the first digit is '0' and more digits follow (one test, so
+            // the compiler cannot split it into a branch on the first digit).
+            let notZero = UInt(byte(integerStart) ^ ASCII.zero)
+            let oneDigit = UInt(bitPattern: i &- integerStart &- 2) >> 63
+            if notZero | oneDigit == 0 { throw syntax("leading zeros are not allowed in numbers", at: start) }
         } else {
             throw syntax("invalid number", at: start)
         }

@@ -157,7 +157,12 @@ public struct JSONWriter: Sendable {
     /// returning the byte count.
     @inline(__always)
     private static func formatElement(_ v: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        if v.isFinite { return FloatFormatting.writeFinite(v, to: out) }
+        if _fastPath(v.isFinite) { return FloatFormatting.writeFinite(v, to: out) }
+        return formatNonFinite(v, to: out)
+    }
+
+    @inline(never)
+    private static func formatNonFinite(_ v: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let text: StaticString = v.isNaN ? "\"NaN\"" : (v < 0 ? "\"-Infinity\"" : "\"Infinity\"")
         out.initialize(from: text.utf8Start, count: text.utf8CodeUnitCount)
         return text.utf8CodeUnitCount

@@ -40,7 +40,7 @@ final class ZStream {
             Z_DEFLATED,
             framing.windowBits,
             8,
-            strategy == .huffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY
+            strategy == .standard ? Z_DEFAULT_STRATEGY : Z_HUFFMAN_ONLY
         )
         guard status == Z_OK else {
             z.initialized = false

@@ -134,6 +134,77 @@ import Testing
         try checkAgainstStrtof(texts.map { Array($0.utf8) })
     }
 
+    /// Subnormals and the subnormal/normal seam: shortest and 9-digit texts of a sample of
+    /// every binade below 2^-120, and the exact midpoints between neighbours (ties to even).
+    @Test func subnormalsMatchStrtof() throws {
+        var texts: [[UInt8]] = []
+        var bits: UInt32 = 1
+        while bits < 0x0400_0000 {  // up to 2^-120
+            let f = Float(bitPattern: bits)
+            texts.append(Array(f.description.utf8))
+            texts.append(Self.printf("%.9g", Double(f)))
+            texts.append(Self.printf("%.3g", Double(f)))
+            let midpoint = (Double(f) + Double(f.nextUp)) / 2
+            texts.append(Self.printf("%.60e", midpoint))
+            texts.append(Self.printf("%.17e", midpoint))  // a little off the midpoint
+            bits &+= bits < 4096 ? 1 : 1 + (bits >> 6)
+        }
+        try checkAgainstStrtof(texts)
+    }
+
+    /// 19-digit mantissas (the most the fast path takes) at the exponent extremes it covers,
+    /// and 20+ digits (the slow path), from 10^-65 up to the overflow threshold.
+    @Test func longMantissasAtExponentExtremes() throws {
+        var rng = SplitMix64(seed: 0x19D1_6175)
+        var texts: [[UInt8]] = []
+        for _ in 0..<100_000 {
+            let digits = Int.random(in: 15...22, using: &rng)
+            var mantissa = String(Int.random(in: 1...9, using: &rng))
+            for _ in 1..<digits { mantissa.append(Character(String(Int.random(in: 0...9, using: &rng)))) }
+            // Value ≈ 10^(digits-1+exponent): from 10^-46 (rounds to 0 or the smallest
+            // subnormal) to 3.4·10^38.
+            let exponent = Bool.random(using: &rng)
+                ? Int.random(in: (-65 - (digits - 19))...(-40), using: &rng)
+                : Int.random(in: 10...(38 - digits), using: &rng)
+            texts.append(Array("\(mantissa)e\(exponent)".utf8))
+        }
+        texts += ["3.4028235e38", "3.40282356e38", "3.4028235677973365e38", "340282356779733650000000000000000000000",
+                  "1.4e-45", "7.0064923e-46", "7.00649233e-46", "7.006492321624085354618e-46", "1.17549421e-38"]
+            .map { Array($0.utf8) }
+        try checkAgainstStrtof(texts)
+    }
+
+    /// The fast path's error bound assumes every power of ten in its table is the correctly
+    /// rounded Double (checked against glibc's strtod).
+    @Test func powersOfTenTableIsCorrectlyRounded() {
+        #expect(DecimalParsing.powersOfTenForFloat.count == 104)
+        for k in -65...38 {
+            let expected = strtod("1e\(k)", nil)
+            #expect(DecimalParsing.powersOfTenForFloat[k + 65].bitPattern == expected.bitPattern, "10^\(k)")
+        }
+    }
+
+    /// No cliff: the one-multiplication fast path decides the shortest text of (almost) every
+    /// float32 at any magnitude, not only values near 1.
+    @Test func fastPathCoversShortestTexts() {
+        var rng = SplitMix64(seed: 5)
+        var undecided = 0, wrong = 0
+        let n = 1_000_000
+        for _ in 0..<n {
+            let bits = UInt32.random(in: 0x0080_0000..<0x7F80_0000, using: &rng)  // normal, positive
+            var d = Ryu32.shortest(mantissa: bits & 0x7F_FFFF, exponent: bits >> 23)
+            while d.digits % 10 == 0 { d.digits /= 10; d.exponent += 1 }
+            let scanned = ScannedNumber(mantissa: UInt64(d.digits), exponent: Int(d.exponent), negative: false, isExact: true, start: 0, end: 0)
+            guard let f = DecimalParsing.fastFloat(scanned) else {
+                undecided += 1
+                continue
+            }
+            if f.bitPattern != bits { wrong += 1 }
+        }
+        #expect(wrong == 0)
+        #expect(undecided < 10)
+    }
+
     static func printf(_ format: String, _ value: Double) -> [UInt8] {
         var buffer = [CChar](repeating: 0, count: 256)
         let n = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }

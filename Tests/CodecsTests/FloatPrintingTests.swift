@@ -6,6 +6,13 @@ import Darwin
 import Testing
 @testable import Codecs
 
+/// 10^k as a Double (exact for 0 ≤ k ≤ 22; close enough for test inputs otherwise).
+private func pow10(_ k: Int) -> Double {
+    var r = 1.0
+    for _ in 0..<abs(k) { r *= 10 }
+    return k < 0 ? 1 / r : r
+}
+
 /// The float32 printer: exact round trip, shortest digits, Python `repr`-style layout.
 @Suite struct FloatPrintingTests {
     private static func text(_ v: Float) -> String {
@@ -125,6 +132,91 @@ import Testing
                 mismatches += 1
                 if mismatches <= 10 { Issue.record("\(Float(bitPattern: bits)): Ryu \(a), Dragonbox \(b)") }
             }
+        }
+        #expect(mismatches == 0)
+    }
+
+    /// The branch-free fast path (`scaledDigits`) gives Ryu's digits wherever it answers, and
+    /// leaves only a small share of values to the general path.
+    @Test func scaledDigitsAgreeWithRyu() {
+        var rng = SplitMix64(seed: 78)
+        var mismatches = 0, general = 0
+        for i in 0..<3_000_000 {
+            let bits = i < 2_000_000 ? UInt32(truncatingIfNeeded: rng.next()) % 0x7F80_0000 : 0x3E80_0000 &+ UInt32(i) &* 7
+            guard bits != 0 else { continue }
+            guard let fast = Dragonbox32.scaledDigits(mantissa: bits & 0x7F_FFFF, exponent: bits >> 23) else {
+                general += 1
+                continue
+            }
+            #expect((1_000_000..<1_000_000_000).contains(fast.digits))
+            var ryu = Ryu32.shortest(mantissa: bits & 0x7F_FFFF, exponent: bits >> 23)
+            var m = fast.digits, e = fast.exponent
+            while m % 10 == 0 { m /= 10; e += 1 }
+            while ryu.digits % 10 == 0 { ryu.digits /= 10; ryu.exponent += 1 }
+            if m != ryu.digits || e != Int(ryu.exponent) {
+                mismatches += 1
+                if mismatches <= 10 { Issue.record("\(Float(bitPattern: bits)): Ryu \(ryu), fast \(m)e\(e)") }
+            }
+        }
+        #expect(mismatches == 0)
+        #expect(general < 3_000_000 / 20)
+    }
+
+    /// The literal step-1 table equals what the formulas give.
+    @Test func exponentTableMatchesStep1() {
+        #expect(Dragonbox32.exponentTable.count == 512)
+        for bq in 0..<256 {
+            let e = min(max(bq, 1), 254) - 150
+            let minusK = Dragonbox32.floorLog10Pow2(e) - 1
+            let phi = Dragonbox32.cache[31 - minusK]
+            let beta = e + Dragonbox32.floorLog2Pow10(-minusK)
+            let packed = Dragonbox32.exponentTable[2 * bq + 1]
+            #expect(Dragonbox32.exponentTable[2 * bq] == phi)
+            #expect(UInt32(truncatingIfNeeded: packed) == UInt32(truncatingIfNeeded: phi >> UInt64(63 - beta)))
+            #expect(Int((packed >> 32) & 0xFF) == beta)
+            #expect(Int(Int64(bitPattern: packed) >> 40) == minusK + 1)
+        }
+    }
+
+    /// Python `repr` layout built the slow way (String operations on Ryu's digits).
+    private static func referenceText(_ v: Float) -> String {
+        if v == 0 { return v.sign == .minus ? "-0.0" : "0.0" }
+        let bits = v.bitPattern
+        var d = Ryu32.shortest(mantissa: bits & 0x7F_FFFF, exponent: (bits >> 23) & 0xFF)
+        while d.digits % 10 == 0 { d.digits /= 10; d.exponent += 1 }
+        let digits = String(d.digits)
+        let e = Int(d.exponent) + digits.count - 1  // exponent of the leading digit
+        let sign = v < 0 ? "-" : ""
+        if e >= -4 && e < 16 {
+            if e < 0 { return sign + "0." + String(repeating: "0", count: -e - 1) + digits }
+            if digits.count <= e + 1 { return sign + digits + String(repeating: "0", count: e + 1 - digits.count) + ".0" }
+            return sign + digits.prefix(e + 1) + "." + digits.dropFirst(e + 1)
+        }
+        let mantissa = digits.count == 1 ? digits : digits.prefix(1) + "." + digits.dropFirst()
+        return sign + mantissa + "e" + (e < 0 ? "-" : "+") + (abs(e) < 10 ? "0" : "") + String(abs(e))
+    }
+
+    /// Every layout (fixed with 0…4 leading zeros or up to 16 integer digits, scientific)
+    /// byte for byte against the slow reference.
+    @Test func layoutMatchesReference() {
+        var rng = SplitMix64(seed: 31)
+        var values: [Float] = []
+        for _ in 0..<500_000 {
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            if v.isFinite { values.append(v) }
+        }
+        for _ in 0..<500_000 {
+            // Magnitudes 1e-7 … 1e18 where the fixed/scientific seams are.
+            values.append(Float(Double.random(in: -1...1, using: &rng) * pow10(Int.random(in: -6...18, using: &rng))))
+        }
+        for k in -8...18 {
+            let p = Float(pow10(k))
+            values += [p, p.nextUp, p.nextDown, -p, p * 1.5, p * 1.2345678]
+        }
+        var mismatches = 0
+        for v in values where Self.text(v) != Self.referenceText(v) {
+            mismatches += 1
+            if mismatches <= 10 { Issue.record("\(v): ours \(Self.text(v)), reference \(Self.referenceText(v))") }
         }
         #expect(mismatches == 0)
     }
