@@ -6,8 +6,10 @@ import signal
 import socket
 import threading
 import time
+import zlib
 
 import numpy as np
+import pytest
 import requests
 
 
@@ -36,6 +38,21 @@ def test_json_forward_and_compression(server):
     plain = requests.post(server.url + "/v1/activations/gelu/forward", json={"x": x}, headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers
     assert plain.json() == r.json()
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_large_json_answer_compressed_is_the_identity_answer(server, coding):
+    # 100k floats (> 64 KiB of JSON): the service's own Huffman-only DEFLATE encoder; decoded
+    # here by Python's zlib, byte for byte against the identity answer.
+    x = (np.random.default_rng(3).standard_normal(100_000) * 3).astype(np.float32).tolist()
+    url = server.url + "/v1/activations/gelu/forward"
+    packed = requests.post(url, json={"x": x}, headers={"Accept-Encoding": coding}, stream=True)
+    assert packed.status_code == 200 and packed.headers["Content-Encoding"] == coding
+    raw = packed.raw.read(decode_content=False)
+    text = gzip.decompress(raw) if coding == "gzip" else zlib.decompress(raw)
+    plain = requests.post(url, json={"x": x}, headers={"Accept-Encoding": "identity"})
+    assert text == plain.content
+    assert len(raw) < 0.6 * len(text)
 
 
 def test_npy_in_npy_out(server):
