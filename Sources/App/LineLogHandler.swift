@@ -13,18 +13,24 @@ import Glibc
 /// `localtime`, which re-reads the time zone (a `stat` of /etc/localtime) on every line, builds
 /// the line from several intermediate strings, and writes through the stdio lock plus `fflush`.
 /// Here the timestamp is formatted once per second, the line is assembled in one byte buffer,
-/// and it goes out with one `write(2)` (a single write keeps concurrent lines whole).
+/// and it goes to a ``LogSink``: the service's batches lines (no `write(2)` per request; warnings
+/// and worse are written at once), a sink made from a bare descriptor writes each line whole.
 public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadataProvider: Logger.MetadataProvider?
     public var metadata: Logger.Metadata = [:]
     private let label: String
-    private let fileDescriptor: Int32
+    private let sink: LogSink
 
-    /// A handler for `label` writing to `fileDescriptor` (2 = standard error).
+    /// A handler for `label` writing each line at once to `fileDescriptor` (2 = standard error).
     public init(label: String, fileDescriptor: Int32 = 2, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, sink: LogSink(fileDescriptor: fileDescriptor, flushInterval: nil), metadataProvider: metadataProvider)
+    }
+
+    /// A handler for `label` writing to `sink` (e.g. ``LogSink/standardError``, batched).
+    public init(label: String, sink: LogSink, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
-        self.fileDescriptor = fileDescriptor
+        self.sink = sink
         self.metadataProvider = metadataProvider
     }
 
@@ -45,7 +51,7 @@ public struct LineLogHandler: LogHandler {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        fileDescriptor.writeAll(Self.format(event, label: label, metadata: merged))
+        sink.write(Self.format(event, label: label, metadata: merged), urgent: event.level >= .warning)
     }
 
     /// The line for `event` (newline included).
@@ -97,30 +103,6 @@ enum LogClock {
         return text
         #else
         return Array("<unknown>".utf8)
-        #endif
-    }
-}
-
-extension Int32 {
-    /// Writes every byte to this file descriptor, retrying after partial writes and EINTR;
-    /// gives up silently on other errors (a log line has nowhere else to go).
-    func writeAll(_ bytes: [UInt8]) {
-        #if canImport(Glibc)
-        bytes.withUnsafeBytes { raw in
-            guard var p = raw.baseAddress else { return }
-            var left = raw.count
-            while left > 0 {
-                let n = write(self, p, left)
-                if n > 0 {
-                    p += n
-                    left -= n
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
         #endif
     }
 }
