@@ -45,7 +45,8 @@ public struct LineLogHandler: LogHandler {
             merged.merge(provided) { _, new in new }
         }
         if let explicit = event.metadata, !explicit.isEmpty {
-            merged.merge(explicit) { _, new in new }
+            // The access log's case: no handler metadata, so no copy into a fresh dictionary.
+            if merged.isEmpty { merged = explicit } else { merged.merge(explicit) { _, new in new } }
         }
         if let error = event.error {
             merged["error.message"] = "\(error)"
@@ -57,31 +58,39 @@ public struct LineLogHandler: LogHandler {
     /// The line for `event` (newline included).
     static func format(_ event: LogEvent, label: String, metadata: Logger.Metadata) -> [UInt8] {
         var line: [UInt8] = []
-        line.reserveCapacity(192)
+        line.reserveCapacity(256)
         line.append(contentsOf: LogClock.timestamp())
         line.append(UInt8(ascii: " "))
-        line.append(contentsOf: event.level.rawValue.utf8)
+        line.appendUTF8(event.level.rawValue)
         if !label.isEmpty {
             line.append(UInt8(ascii: " "))
-            line.append(contentsOf: label.utf8)
+            line.appendUTF8(label)
         }
         line.append(UInt8(ascii: ":"))
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
-            line.append(contentsOf: key.utf8)
+            line.appendUTF8(key)
             line.append(UInt8(ascii: "="))
             if case .string(let s) = value {
-                line.append(contentsOf: s.utf8)
+                line.appendUTF8(s)
             } else {
-                line.append(contentsOf: value.description.utf8)
+                line.appendUTF8(value.description)
             }
         }
-        line.append(contentsOf: " [".utf8)
-        line.append(contentsOf: event.source.utf8)
-        line.append(contentsOf: "] ".utf8)
-        line.append(contentsOf: event.message.description.utf8)
+        line.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: "[")])
+        line.appendUTF8(event.source)
+        line.append(contentsOf: [UInt8(ascii: "]"), UInt8(ascii: " ")])
+        line.appendUTF8(event.message.description)
         line.append(UInt8(ascii: "\n"))
         return line
+    }
+}
+
+extension [UInt8] {
+    /// Appends the string's UTF-8 bytes in one copy (`append(contentsOf: s.utf8)` goes byte by byte).
+    mutating func appendUTF8(_ s: String) {
+        var s = s
+        s.withUTF8 { append(contentsOf: $0) }
     }
 }
 

@@ -73,13 +73,15 @@ final class ServiceHandler: HTTPHandler {
 
     // MARK: Pipeline
 
+    /// Answers a request whose head passed ``screen(_:)`` (libmicrohttpd and
+    /// `Application.respond(to:)` always screen first), routed once by the caller as `match`.
     func process(_ request: HTTPRequest, match: Router.Match, requestID id: String, start: ContinuousClock.Instant) -> HTTPResponse {
         var request = request
         var inflated = request.body.count
-        var label = routeLabel(request)
+        var label = "unmatched"
+        if case .found(let route, _) = match { label = route.template }
         let response: HTTPResponse
         do throws(Problem) {
-            if let problem = earlyProblem(request) { throw problem }
             // Routing first: an unknown route or method is 404/405 whatever the body holds.
             if case .found = match {
                 try inflate(&request)
@@ -92,7 +94,6 @@ final class ServiceHandler: HTTPHandler {
                 throw Problem(405, "method-not-allowed", "Method not allowed", "\(request.method) is not allowed on \(request.path); allowed: \(allowed.joined(separator: ", "))",
                               headers: ["Allow": allowed.joined(separator: ", ")])
             case .found(let route, let params):
-                label = route.template
                 var r = try route.handler(RequestContext(request: request, pathParameters: params, requestID: id, route: route.template))
                 if request.method == "HEAD", case .bytes = r.body { r.body = .bytes([]) }
                 response = r
@@ -174,9 +175,9 @@ final class ServiceHandler: HTTPHandler {
                         bytesOut: identityBytes, wireBytesOut: wireBytes)
         let level: Logger.Level = response.status >= 500 ? .error : (route == "/healthz" || route == "/readyz" || route == "/metrics" ? .debug : .info)
         logger.log(level: level, "request", metadata: [
-            "request_id": "\(id)", "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
-            "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
-            "bytes_in": "\(inflatedBytes)", "bytes_out": "\(wireBytes)",
+            "request_id": .string(id), "method": .string(request.method), "path": .string(request.path), "status": .string(String(response.status)),
+            "duration_ms": .string((Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000).description),
+            "bytes_in": .string(String(inflatedBytes)), "bytes_out": .string(String(wireBytes)),
         ])
         return response
     }

@@ -492,9 +492,8 @@ final class RequestContext: ShutdownParticipant {
         }
         guard let mhdResponse else { return nil }
         for (name, value) in response.headers {
-            let lower = name.lowercased()
             // MHD computes framing itself and rejects application-set Content-Length.
-            if lower == "content-length" || lower == "transfer-encoding" { continue }
+            if HTTPHeaders.sameName(name, "Content-Length") || HTTPHeaders.sameName(name, "Transfer-Encoding") { continue }
             if MHD_add_response_header(mhdResponse, name, value) != .YES {
                 core.logger.warning("Dropped invalid response header", metadata: ["name": "\(name)"])
             }
