@@ -139,8 +139,12 @@ struct EvaluationRoutes: Sendable {
         w.writeString(name)
         w.writeRaw(",\"params\":")
         writeParameters(&w, resolved)
-        w.writeRaw(",\"adversarial\":\(adversarial)")
-        w.writeRaw(",\"shape\":[\(shape.map(String.init).joined(separator: ","))]")
+        w.writeRaw(adversarial ? ",\"adversarial\":true,\"shape\":[" : ",\"adversarial\":false,\"shape\":[")
+        for (i, n) in shape.enumerated() {
+            if i > 0 { w.writeRaw(",") }
+            w.writeRaw(String(n))
+        }
+        w.writeRaw("]")
     }
 
     // MARK: /v1/evaluate

@@ -502,13 +502,6 @@ final class RequestContext: ShutdownParticipant {
     }
 }
 
-extension HTTPHeaders {
-    init(fields: [(name: String, value: String)]) {
-        self.init()
-        for field in fields { add(field.name, field.value) }
-    }
-}
-
 // MARK: - Streams
 
 /// `MHD_ContentReaderCallback` for ``HTTPResponse/Body/stream(_:)``.

@@ -6,6 +6,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, String)...) {
         fields = elements.map { (name: $0.0, value: $0.1) }
     }
+    /// Takes `fields` as they are (the request head from libmicrohttpd).
+    init(fields: [(name: String, value: String)]) { self.fields = fields }
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
@@ -45,6 +47,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     public mutating func remove(_ name: String) {
+        // Usually absent: look before removeAll, which rebuilds the array of tuples generically.
+        guard fields.contains(where: { Self.sameName($0.name, name) }) else { return }
         fields.removeAll { Self.sameName($0.name, name) }
     }
 
