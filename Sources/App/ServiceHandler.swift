@@ -19,11 +19,16 @@ final class ServiceHandler: HTTPHandler {
     /// Routes that stay open when an API key is configured.
     static let openPaths: Set<String> = ["/healthz", "/readyz", "/v2/health/live", "/v2/health/ready"]
 
+    /// The logger's handler when it is a ``LineLogHandler`` that can write access lines
+    /// straight from their fields (same line, no metadata dictionary per request).
+    private let directAccessLog: LineLogHandler?
+
     init(router: Router, configuration: AppConfiguration, metrics: ServiceMetrics, logger: Logger) {
         self.router = router
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
+        directAccessLog = (logger.handler as? LineLogHandler).flatMap { $0.writesAccessLinesDirectly ? $0 : nil }
         inflight = InflightBudget(maxRequests: configuration.maxInflight, maxBytes: configuration.maxInflightBytes)
     }
 
@@ -175,17 +180,15 @@ final class ServiceHandler: HTTPHandler {
                         bytesOut: identityBytes, wireBytesOut: wireBytes)
         let level: Logger.Level = response.status >= 500 ? .error : (route == "/healthz" || route == "/readyz" || route == "/metrics" ? .debug : .info)
         if logger.logLevel <= level {
-            // Filled by subscript: `Dictionary(dictionaryLiteral:)` with these types costs a
-            // runtime protocol-conformance lookup per request (~4k instructions).
-            var metadata = Logger.Metadata(minimumCapacity: 8)
-            metadata["request_id"] = .string(id)
-            metadata["method"] = .string(request.method)
-            metadata["path"] = .string(request.path)
-            metadata["status"] = .string(String(response.status))
-            metadata["duration_ms"] = .string((Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000).description)
-            metadata["bytes_in"] = .string(String(inflatedBytes))
-            metadata["bytes_out"] = .string(String(wireBytes))
-            logger.log(level: level, "request", metadata: metadata)
+            let fields = AccessLogFields(
+                requestID: id, method: request.method, path: request.path, status: response.status,
+                durationMilliseconds: Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000,
+                bytesIn: inflatedBytes, bytesOut: wireBytes)
+            if let direct = directAccessLog {
+                direct.logAccess(fields, level: level, message: "request", source: "App")
+            } else {
+                logger.log(level: level, "request", metadata: fields.metadata)
+            }
         }
         return response
     }

@@ -182,5 +182,5 @@ def test_access_log_has_every_request_once_after_shutdown(make_server):
     for rid in ids:
         matching = [l for l in lines if f"request_id={rid} " in l]
         assert len(matching) == 1, (rid, matching)
-        assert " info activation-service: " in matching[0] and "status=200" in matching[0] and matching[0].endswith("] request")
+        assert " info activation-service: " in matching[0] and "status=200" in matching[0] and matching[0].endswith(" [App] request")
     assert any("HTTP server stopped" in l for l in lines)
