@@ -17,7 +17,9 @@ import Glibc
 public final class LogSink: Sendable {
     private struct Pending {
         var bytes: [UInt8] = []
-        var flushScheduled = false
+        /// A delayed flush is queued; stays set until it runs, so a busy log arms at most one
+        /// timer per interval however often full batches are written in between.
+        var timerArmed = false
     }
 
     /// The descriptor lines are written to.
@@ -54,16 +56,33 @@ public final class LogSink: Sendable {
             fileDescriptor.writeAll(line)  // one write(2) keeps concurrent lines whole
             return
         }
-        let (full, schedule) = pending.withLock { p -> (Bool, Bool) in
+        let (full, arm) = pending.withLock { p -> (Bool, Bool) in
             p.bytes.append(contentsOf: line)
-            let schedule = !p.flushScheduled
-            p.flushScheduled = true
-            return (p.bytes.count >= maxBufferedBytes, schedule)
+            let full = p.bytes.count >= maxBufferedBytes
+            let arm = !p.timerArmed && !urgent && !full
+            if arm { p.timerArmed = true }
+            return (full, arm)
         }
         if urgent || full {
             flush()
-        } else if schedule {
-            Self.timerQueue.asyncAfter(deadline: .now() + .nanoseconds(Self.nanoseconds(interval))) { self.flush() }
+        } else if arm {
+            Self.timerQueue.asyncAfter(deadline: .now() + .nanoseconds(Self.nanoseconds(interval))) { self.timerFired() }
+        }
+    }
+
+    /// The delayed flush: writes what is buffered, then lets the next line arm a new timer.
+    private func timerFired() {
+        flush()
+        let rearm = pending.withLock { p -> Bool in
+            // Lines appended while this timer was armed did not arm another: cover them.
+            if p.bytes.isEmpty {
+                p.timerArmed = false
+                return false
+            }
+            return true
+        }
+        if rearm, let interval = flushInterval {
+            Self.timerQueue.asyncAfter(deadline: .now() + .nanoseconds(Self.nanoseconds(interval))) { self.timerFired() }
         }
     }
 
@@ -71,7 +90,6 @@ public final class LogSink: Sendable {
     public func flush() {
         writing.withLock { _ in
             let batch = pending.withLock { p -> [UInt8] in
-                p.flushScheduled = false
                 guard !p.bytes.isEmpty else { return [] }
                 var next: [UInt8] = []
                 next.reserveCapacity(min(p.bytes.capacity, maxBufferedBytes + 4096))

@@ -81,6 +81,24 @@ import Testing
         #expect(p.readAll() == "later\n")
     }
 
+    /// Lines keep arriving while a timer is armed (and while it flushes): without any explicit
+    /// flush, every one of them is eventually written by the timers alone.
+    @Test func timersAloneWriteEveryLine() {
+        let p = Pipe()
+        let sink = LogSink(fileDescriptor: p.write, flushInterval: .milliseconds(2), maxBufferedBytes: 1 << 20)
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for i in 0..<200 {
+                sink.write(Array("\(t):\(i)\n".utf8))
+                if i % 20 == 0 { usleep(1500) }
+            }
+        }
+        let expected = (0..<4).reduce(0) { total, t in total + (0..<200).reduce(0) { $0 + "\(t):\($1)\n".utf8.count } }
+        let deadline = ContinuousClock.now + .seconds(30)  // liveness only
+        while p.available() < expected && ContinuousClock.now < deadline { usleep(1000) }
+        #expect(p.available() == expected)
+        #expect(Set(p.readAll().split(separator: "\n")).count == 800)
+    }
+
     @Test func unbatchedSinkWritesEachLineAtOnce() {
         let p = Pipe()
         let sink = LogSink(fileDescriptor: p.write, flushInterval: nil)
