@@ -494,7 +494,10 @@ final class RequestContext: ShutdownParticipant {
         for (name, value) in response.headers {
             // MHD computes framing itself and rejects application-set Content-Length.
             if HTTPHeaders.sameName(name, "Content-Length") || HTTPHeaders.sameName(name, "Transfer-Encoding") { continue }
-            if MHD_add_response_header(mhdResponse, name, value) != .YES {
+            // Explicit withCString: the implicit String -> char* conversion built a
+            // ContiguousArray copy (utf8CString) of every name and value.
+            let added = name.withCString { n in value.withCString { v in MHD_add_response_header(mhdResponse, n, v) } }
+            if added != .YES {
                 core.logger.warning("Dropped invalid response header", metadata: ["name": "\(name)"])
             }
         }
