@@ -65,18 +65,29 @@ function response(status, headers, body)
 end
 EOF_LUA
 
-# rate URL BODY [CTYPE] [ACCEPT_ENCODING] [CONNECTIONS] -> prints req/s
+# CPU time (user + system, clock ticks) a process has used so far, all threads.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# rate URL BODY [CTYPE] [ACCEPT_ENCODING] [CONNECTIONS] [PID] -> prints req/s; with PID also
+# writes that process's CPU microseconds per request (user + system, /proc) to $WORK/cpu.
 rate() {
-    local url=$1 body=$2 ctype=${3:-application/json} ae=${4:-} conns=${5:-$CONNECTIONS}
+    local url=$1 body=$2 ctype=${3:-application/json} ae=${4:-} conns=${5:-$CONNECTIONS} pid=${6:-}
+    local t0=0
+    [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
     BODY=$body CTYPE=$ctype ACCEPT_ENCODING=$ae wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --latency \
         -s "$WORK/post.lua" "$url" >"$WORK/wrk.out" 2>"$WORK/wrk.err" || true
+    if [ -n "$pid" ]; then
+        awk -v t0="$t0" -v t1="$(cpu_ticks "$pid")" -v hz="$(getconf CLK_TCK)" '/ requests in / {
+            if ($1 > 0) printf "%.1f", (t1 - t0) * 1e6 / hz / $1; else printf "-" }' "$WORK/wrk.out" >"$WORK/cpu"
+    fi
     if grep -q "non-200" "$WORK/wrk.err"; then echo "bench-http: non-200 answers from $url" >&2; head -3 "$WORK/wrk.err" >&2; fi
     awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out"
 }
 
 SVC_PORT=$(free_port)
 HOST=127.0.0.1 PORT=$SVC_PORT LOG_LEVEL=${SERVICE_LOG_LEVEL:-info} "$BIN" >"$WORK/svc.log" 2>&1 &
-PIDS+=($!)
+SVC_PID=$!
+PIDS+=($SVC_PID)
 SVC="http://127.0.0.1:$SVC_PORT"
 wait_up "$SVC/readyz"
 ROUTE=/v1/activations/gelu/forward
@@ -96,28 +107,32 @@ if [ "$SKIP_PEER" != 1 ]; then
 fi
 
 echo "bench-http: wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s, gelu forward; $(nproc) cores shared by wrk and the server"
-printf "%-26s %12s %12s %12s %10s %10s\n" "payload" "service" "fastapi" "bare-mhd" "svc/peer" "svc/bare"
+echo "(req/s; svc us/req and bare us/req: server CPU, user + system, per request)"
+printf "%-26s %12s %12s %12s %10s %10s %11s %11s\n" "payload" "service" "fastapi" "bare-mhd" "svc/peer" "svc/bare" "svc us/req" "bare us/req"
 for n in ${ONLY:-8 1000 100000}; do
     body="$WORK/body$n.json"
     # The bare server answers with as many bytes as the service does for this body.
     size=$(curl -s -o "$WORK/answer.json" -w '%{size_download}' -H 'Content-Type: application/json' --data-binary "@$body" "$SVC$ROUTE")
     conns=$CONNECTIONS
     [ "$n" -ge 100000 ] && conns=${BIG_CONNECTIONS:-8}
-    svc=$(rate "$SVC$ROUTE" "$body" application/json "" "$conns")
+    svc=$(rate "$SVC$ROUTE" "$body" application/json "" "$conns" "$SVC_PID")
+    svc_cpu=$(cat "$WORK/cpu")
     peer="-"
     [ -n "$PEER" ] && peer=$(rate "$PEER$ROUTE" "$body" application/json "" "$conns")
     bare="-"
+    bare_cpu="-"
     if [ "$SKIP_BARE" != 1 ]; then
         [ -x "$WORK/bare_mhd" ] || cc -O2 -o "$WORK/bare_mhd" Benchmarks/bare_mhd.c $(pkg-config --cflags --libs libmicrohttpd)
         BARE_PORT=$(free_port)
         "$WORK/bare_mhd" "$BARE_PORT" "$size" &
         bp=$!
         wait_up "http://127.0.0.1:$BARE_PORT/" || true
-        bare=$(rate "http://127.0.0.1:$BARE_PORT$ROUTE" "$body" application/json "" "$conns")
+        bare=$(rate "http://127.0.0.1:$BARE_PORT$ROUTE" "$body" application/json "" "$conns" "$bp")
+        bare_cpu=$(cat "$WORK/cpu")
         kill "$bp"; wait "$bp" 2>/dev/null || true
     fi
     ratio() { if [ "$2" != "-" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; else echo "-"; fi; }
-    printf "%-26s %12s %12s %12s %10s %10s\n" "$n floats JSON (${size} B out)" "$svc" "$peer" "$bare" "$(ratio "$svc" "$peer")" "$(ratio "$svc" "$bare")"
+    printf "%-26s %12s %12s %12s %10s %10s %11s %11s\n" "$n floats JSON (${size} B out)" "$svc" "$peer" "$bare" "$(ratio "$svc" "$peer")" "$(ratio "$svc" "$bare")" "$svc_cpu" "$bare_cpu"
 done
 
 if [ -z "$ONLY" ]; then

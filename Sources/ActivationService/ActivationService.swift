@@ -113,7 +113,8 @@ struct Serve: ParsableCommand {
         let configuration = try makeConfiguration()
         Self.keepLargeBuffersInTheHeap()
         LoggingSystem.bootstrap { label in
-            var handler = LineLogHandler(label: label)  // StreamLogHandler's format, cheaper per line
+            // StreamLogHandler's format, cheaper per line; batched writes (flushed at exit).
+            var handler = LineLogHandler(label: label, sink: .standardError)
             handler.logLevel = configuration.logLevel
             return handler
         }
@@ -123,7 +124,7 @@ struct Serve: ParsableCommand {
         do {
             try app.start()
         } catch {
-            logger.critical("could not start: \(error)")
+            logger.critical("could not start: \(error)")  // critical: written at once
             throw ExitCode.failure
         }
         let stop = DispatchSemaphore(value: 0)
@@ -139,6 +140,7 @@ struct Serve: ParsableCommand {
         logger.info("signal received: shutting down")
         app.shutdown()
         sources.forEach { $0.cancel() }
+        LogSink.standardError.flush()
     }
 }
 

@@ -50,15 +50,16 @@ struct EvaluationRequest {
         }
     }
 
+    private static let forwardFields: Set<String> = ["x", "params", "adversarial"]
+    private static let gradientFields: Set<String> = ["x", "params", "adversarial", "grad_output", "param_gradients"]
+
     private static func decodeJSON(_ body: [UInt8], route: Route, limits: DecodingLimits) throws(Problem) -> EvaluationRequest {
         let doc: JSONValue
         do throws(CodecError) { doc = try JSONParser.parse(body, limits: limits) } catch { throw Problem(error) }
         guard case .object(let members) = doc else {
             throw Problem.badRequest("malformed-body", "the body must be a JSON object with an \"x\" array", pointer: "")
         }
-        let allowed: Set<String> = route == .forward
-            ? ["x", "params", "adversarial"]
-            : ["x", "params", "adversarial", "grad_output", "param_gradients"]
+        let allowed = route == .forward ? forwardFields : gradientFields
         for m in members where !allowed.contains(m.key) {
             throw Problem.badRequest("unknown-field", "unknown field '\(m.key)'; allowed: \(allowed.sorted().joined(separator: ", "))", pointer: "/\(m.key)")
         }

@@ -7,6 +7,33 @@ struct EvaluationRoutes: Sendable {
     let catalog: Catalog
     let limits: DecodingLimits
     let metrics: ServiceMetrics
+    /// By canonical name: what a request without `params` and `adversarial` needs, made once.
+    private let defaults: [String: Defaults]
+
+    /// An activation at its default parameters: resolved values, kernel, and the JSON answer's
+    /// head `{"activation":…,"params":{…},"adversarial":false` (written by the same code as
+    /// for any other request).
+    struct Defaults: Sendable {
+        let descriptor: ActivationDescriptor
+        let resolved: ResolvedParameters
+        let kernel: any ActivationKernel
+        let head: String
+    }
+
+    init(catalog: Catalog, limits: DecodingLimits, metrics: ServiceMetrics) {
+        self.catalog = catalog
+        self.limits = limits
+        self.metrics = metrics
+        var defaults: [String: Defaults] = [:]
+        for name in catalog.names {
+            guard let (d, resolved) = try? catalog.resolve(name, params: [:]),
+                  let kernel = try? catalog.kernel(for: d, resolved: resolved, adversarial: false) else { continue }
+            var w = JSONWriter()
+            Self.writeHead(&w, name: d.name, resolved: resolved, adversarial: false)
+            defaults[d.name] = Defaults(descriptor: d, resolved: resolved, kernel: kernel, head: String(decoding: w.bytes, as: UTF8.self))
+        }
+        self.defaults = defaults
+    }
 
     func register(in router: inout Router) {
         router.add("POST", "/v1/activations/{name}/forward", heavy: true) { ctx throws(Problem) in
@@ -29,7 +56,10 @@ struct EvaluationRoutes: Sendable {
     }
 
     func evaluate(_ ctx: RequestContext, route: EvaluationRequest.Route) throws(Problem) -> HTTPResponse {
-        let d = try descriptor(ctx.pathParameters["name"] ?? "")
+        let name = ctx.pathParameters["name"] ?? ""
+        let prepared = defaults[name]
+        let d: ActivationDescriptor
+        if let prepared { d = prepared.descriptor } else { d = try descriptor(name) }
         let req = try EvaluationRequest.decode(ctx, route: route, activation: d, limits: limits)
         guard let out = negotiateAccept(ctx.request.headers["Accept"], available: [.json, .binary, .npy], fallback: req.format) else {
             throw Problem(406, "not-acceptable", "Not acceptable",
@@ -38,11 +68,16 @@ struct EvaluationRoutes: Sendable {
         let paramsPointer: String? = req.format == .json ? "/params" : nil
         let resolved: ResolvedParameters
         let kernel: any ActivationKernel
-        do throws(ActivationError) {
-            (_, resolved) = try catalog.resolve(d.name, params: req.params)
-            kernel = try catalog.kernel(for: d, resolved: resolved, adversarial: req.adversarial)
-        } catch {
-            throw Problem(error, paramsPointer: paramsPointer)
+        let usesDefaults = req.params.isEmpty && !req.adversarial && prepared != nil
+        if usesDefaults, let prepared {
+            (resolved, kernel) = (prepared.resolved, prepared.kernel)
+        } else {
+            do throws(ActivationError) {
+                (_, resolved) = try catalog.resolve(d.name, params: req.params)
+                kernel = try catalog.kernel(for: d, resolved: resolved, adversarial: req.adversarial)
+            } catch {
+                throw Problem(error, paramsPointer: paramsPointer)
+            }
         }
         metrics.elementsEvaluated(activation: d.name, count: req.x.count)
 
@@ -57,7 +92,12 @@ struct EvaluationRoutes: Sendable {
         }
 
         var w = JSONWriter(reservingCapacity: x.count * 14 * (route == .forward ? 1 : (req.gradOutput == nil ? 1 : 2)) + 512)
-        writeHeader(&w, name: d.name, resolved: resolved, adversarial: req.adversarial, shape: x.shape)
+        if usesDefaults, let prepared {
+            w.writeRaw(prepared.head)
+        } else {
+            Self.writeHead(&w, name: d.name, resolved: resolved, adversarial: req.adversarial)
+        }
+        Self.writeShape(&w, x.shape)
         if route == .forward {
             let y = Evaluator.forward(kernel, x.values)
             w.writeRaw(",\"y\":")
@@ -133,14 +173,23 @@ struct EvaluationRoutes: Sendable {
         w.writeRaw("}")
     }
 
-    /// `{"activation","params","adversarial","shape"` (object left open).
-    func writeHeader(_ w: inout JSONWriter, name: String, resolved: ResolvedParameters, adversarial: Bool, shape: [Int]) {
+    /// `{"activation","params","adversarial"` (object left open).
+    static func writeHead(_ w: inout JSONWriter, name: String, resolved: ResolvedParameters, adversarial: Bool) {
         w.writeRaw("{\"activation\":")
         w.writeString(name)
         w.writeRaw(",\"params\":")
         writeParameters(&w, resolved)
-        w.writeRaw(",\"adversarial\":\(adversarial)")
-        w.writeRaw(",\"shape\":[\(shape.map(String.init).joined(separator: ","))]")
+        w.writeRaw(adversarial ? ",\"adversarial\":true" : ",\"adversarial\":false")
+    }
+
+    /// `,"shape":[…]`.
+    static func writeShape(_ w: inout JSONWriter, _ shape: [Int]) {
+        w.writeRaw(",\"shape\":[")
+        for (i, n) in shape.enumerated() {
+            if i > 0 { w.writeRaw(",") }
+            w.writeRaw(String(n))
+        }
+        w.writeRaw("]")
     }
 
     // MARK: /v1/evaluate

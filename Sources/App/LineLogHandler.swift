@@ -13,18 +13,24 @@ import Glibc
 /// `localtime`, which re-reads the time zone (a `stat` of /etc/localtime) on every line, builds
 /// the line from several intermediate strings, and writes through the stdio lock plus `fflush`.
 /// Here the timestamp is formatted once per second, the line is assembled in one byte buffer,
-/// and it goes out with one `write(2)` (a single write keeps concurrent lines whole).
+/// and it goes to a ``LogSink``: the service's batches lines (no `write(2)` per request; warnings
+/// and worse are written at once), a sink made from a bare descriptor writes each line whole.
 public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadataProvider: Logger.MetadataProvider?
     public var metadata: Logger.Metadata = [:]
-    private let label: String
-    private let fileDescriptor: Int32
+    let label: String
+    let sink: LogSink
 
-    /// A handler for `label` writing to `fileDescriptor` (2 = standard error).
+    /// A handler for `label` writing each line at once to `fileDescriptor` (2 = standard error).
     public init(label: String, fileDescriptor: Int32 = 2, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, sink: LogSink(fileDescriptor: fileDescriptor, flushInterval: nil), metadataProvider: metadataProvider)
+    }
+
+    /// A handler for `label` writing to `sink` (e.g. ``LogSink/standardError``, batched).
+    public init(label: String, sink: LogSink, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
-        self.fileDescriptor = fileDescriptor
+        self.sink = sink
         self.metadataProvider = metadataProvider
     }
 
@@ -39,43 +45,52 @@ public struct LineLogHandler: LogHandler {
             merged.merge(provided) { _, new in new }
         }
         if let explicit = event.metadata, !explicit.isEmpty {
-            merged.merge(explicit) { _, new in new }
+            // The access log's case: no handler metadata, so no copy into a fresh dictionary.
+            if merged.isEmpty { merged = explicit } else { merged.merge(explicit) { _, new in new } }
         }
         if let error = event.error {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        fileDescriptor.writeAll(Self.format(event, label: label, metadata: merged))
+        sink.write(Self.format(event, label: label, metadata: merged), urgent: event.level >= .warning)
     }
 
     /// The line for `event` (newline included).
     static func format(_ event: LogEvent, label: String, metadata: Logger.Metadata) -> [UInt8] {
         var line: [UInt8] = []
-        line.reserveCapacity(192)
+        line.reserveCapacity(256)
         line.append(contentsOf: LogClock.timestamp())
         line.append(UInt8(ascii: " "))
-        line.append(contentsOf: event.level.rawValue.utf8)
+        line.appendUTF8(event.level.rawValue)
         if !label.isEmpty {
             line.append(UInt8(ascii: " "))
-            line.append(contentsOf: label.utf8)
+            line.appendUTF8(label)
         }
         line.append(UInt8(ascii: ":"))
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             line.append(UInt8(ascii: " "))
-            line.append(contentsOf: key.utf8)
+            line.appendUTF8(key)
             line.append(UInt8(ascii: "="))
             if case .string(let s) = value {
-                line.append(contentsOf: s.utf8)
+                line.appendUTF8(s)
             } else {
-                line.append(contentsOf: value.description.utf8)
+                line.appendUTF8(value.description)
             }
         }
-        line.append(contentsOf: " [".utf8)
-        line.append(contentsOf: event.source.utf8)
-        line.append(contentsOf: "] ".utf8)
-        line.append(contentsOf: event.message.description.utf8)
+        line.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: "[")])
+        line.appendUTF8(event.source)
+        line.append(contentsOf: [UInt8(ascii: "]"), UInt8(ascii: " ")])
+        line.appendUTF8(event.message.description)
         line.append(UInt8(ascii: "\n"))
         return line
+    }
+}
+
+extension [UInt8] {
+    /// Appends the string's UTF-8 bytes in one copy (`append(contentsOf: s.utf8)` goes byte by byte).
+    mutating func appendUTF8(_ s: String) {
+        var s = s
+        s.withUTF8 { append(contentsOf: $0) }
     }
 }
 
@@ -101,26 +116,68 @@ enum LogClock {
     }
 }
 
-extension Int32 {
-    /// Writes every byte to this file descriptor, retrying after partial writes and EINTR;
-    /// gives up silently on other errors (a log line has nowhere else to go).
-    func writeAll(_ bytes: [UInt8]) {
-        #if canImport(Glibc)
-        bytes.withUnsafeBytes { raw in
-            guard var p = raw.baseAddress else { return }
-            var left = raw.count
-            while left > 0 {
-                let n = write(self, p, left)
-                if n > 0 {
-                    p += n
-                    left -= n
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
+/// The fields of one access-log line (the `request` message of every answered request).
+struct AccessLogFields {
+    var requestID: String
+    var method: String
+    var path: String
+    var status: Int
+    var durationMilliseconds: Double
+    var bytesIn: Int
+    var bytesOut: Int
+
+    /// The same fields as `Logger.Metadata`, for handlers other than ``LineLogHandler``.
+    var metadata: Logger.Metadata {
+        var m = Logger.Metadata(minimumCapacity: 8)
+        m["request_id"] = .string(requestID)
+        m["method"] = .string(method)
+        m["path"] = .string(path)
+        m["status"] = .string(String(status))
+        m["duration_ms"] = .string(durationMilliseconds.description)
+        m["bytes_in"] = .string(String(bytesIn))
+        m["bytes_out"] = .string(String(bytesOut))
+        return m
+    }
+}
+
+extension LineLogHandler {
+    /// True when ``logAccess(_:level:message:source:)`` writes exactly what `log(event:)` would:
+    /// the handler adds no metadata of its own.
+    var writesAccessLinesDirectly: Bool { metadata.isEmpty && metadataProvider == nil }
+
+    /// Writes the access-log line for `fields` without building, merging and sorting a
+    /// metadata dictionary: the keys are written in their sorted order. Same bytes as
+    /// `log(event:)` with `fields.metadata` (AccessLogTests); only when
+    /// ``writesAccessLinesDirectly``.
+    func logAccess(_ fields: AccessLogFields, level: Logger.Level, message: String, source: String) {
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(contentsOf: LogClock.timestamp())
+        line.append(UInt8(ascii: " "))
+        line.appendUTF8(level.rawValue)
+        if !label.isEmpty {
+            line.append(UInt8(ascii: " "))
+            line.appendUTF8(label)
         }
-        #endif
+        line.appendUTF8(": bytes_in=")
+        line.appendUTF8(String(fields.bytesIn))
+        line.appendUTF8(" bytes_out=")
+        line.appendUTF8(String(fields.bytesOut))
+        line.appendUTF8(" duration_ms=")
+        line.appendUTF8(fields.durationMilliseconds.description)
+        line.appendUTF8(" method=")
+        line.appendUTF8(fields.method)
+        line.appendUTF8(" path=")
+        line.appendUTF8(fields.path)
+        line.appendUTF8(" request_id=")
+        line.appendUTF8(fields.requestID)
+        line.appendUTF8(" status=")
+        line.appendUTF8(String(fields.status))
+        line.appendUTF8(" [")
+        line.appendUTF8(source)
+        line.appendUTF8("] ")
+        line.appendUTF8(message)
+        line.append(UInt8(ascii: "\n"))
+        sink.write(line, urgent: level >= .warning)
     }
 }

@@ -9,6 +9,13 @@ enum PayloadFormat: String, Sendable {
     /// The format of a request body from its Content-Type (nil → unsupported).
     init?(contentType: String?) {
         guard let ct = contentType else { self = .json; return }
+        // The common exact spellings without splitting, trimming or lowercasing.
+        switch ct {
+        case "application/json": self = .json; return
+        case "application/octet-stream": self = .binary; return
+        case "application/x-npy": self = .npy; return
+        default: break
+        }
         let essence = ct.split(separator: ";").first.map { $0.trimmed().lowercased() } ?? ""
         switch essence {
         case "application/json", "": self = .json

@@ -19,11 +19,16 @@ final class ServiceHandler: HTTPHandler {
     /// Routes that stay open when an API key is configured.
     static let openPaths: Set<String> = ["/healthz", "/readyz", "/v2/health/live", "/v2/health/ready"]
 
+    /// The logger's handler when it is a ``LineLogHandler`` that can write access lines
+    /// straight from their fields (same line, no metadata dictionary per request).
+    private let directAccessLog: LineLogHandler?
+
     init(router: Router, configuration: AppConfiguration, metrics: ServiceMetrics, logger: Logger) {
         self.router = router
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
+        directAccessLog = (logger.handler as? LineLogHandler).flatMap { $0.writesAccessLinesDirectly ? $0 : nil }
         inflight = InflightBudget(maxRequests: configuration.maxInflight, maxBytes: configuration.maxInflightBytes)
     }
 
@@ -73,13 +78,15 @@ final class ServiceHandler: HTTPHandler {
 
     // MARK: Pipeline
 
+    /// Answers a request whose head passed ``screen(_:)`` (libmicrohttpd and
+    /// `Application.respond(to:)` always screen first), routed once by the caller as `match`.
     func process(_ request: HTTPRequest, match: Router.Match, requestID id: String, start: ContinuousClock.Instant) -> HTTPResponse {
         var request = request
         var inflated = request.body.count
-        var label = routeLabel(request)
+        var label = "unmatched"
+        if case .found(let route, _) = match { label = route.template }
         let response: HTTPResponse
         do throws(Problem) {
-            if let problem = earlyProblem(request) { throw problem }
             // Routing first: an unknown route or method is 404/405 whatever the body holds.
             if case .found = match {
                 try inflate(&request)
@@ -92,7 +99,6 @@ final class ServiceHandler: HTTPHandler {
                 throw Problem(405, "method-not-allowed", "Method not allowed", "\(request.method) is not allowed on \(request.path); allowed: \(allowed.joined(separator: ", "))",
                               headers: ["Allow": allowed.joined(separator: ", ")])
             case .found(let route, let params):
-                label = route.template
                 var r = try route.handler(RequestContext(request: request, pathParameters: params, requestID: id, route: route.template))
                 if request.method == "HEAD", case .bytes = r.body { r.body = .bytes([]) }
                 response = r
@@ -173,11 +179,17 @@ final class ServiceHandler: HTTPHandler {
                         wireBytesIn: request.headers["Content-Length"].flatMap(Int.init) ?? 0, inflatedBytesIn: inflatedBytes,
                         bytesOut: identityBytes, wireBytesOut: wireBytes)
         let level: Logger.Level = response.status >= 500 ? .error : (route == "/healthz" || route == "/readyz" || route == "/metrics" ? .debug : .info)
-        logger.log(level: level, "request", metadata: [
-            "request_id": "\(id)", "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
-            "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
-            "bytes_in": "\(inflatedBytes)", "bytes_out": "\(wireBytes)",
-        ])
+        if logger.logLevel <= level {
+            let fields = AccessLogFields(
+                requestID: id, method: request.method, path: request.path, status: response.status,
+                durationMilliseconds: Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000,
+                bytesIn: inflatedBytes, bytesOut: wireBytes)
+            if let direct = directAccessLog {
+                direct.logAccess(fields, level: level, message: "request", source: "App")
+            } else {
+                logger.log(level: level, "request", metadata: fields.metadata)
+            }
+        }
         return response
     }
 

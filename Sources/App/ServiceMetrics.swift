@@ -9,7 +9,13 @@ import Training
 public final class ServiceMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let requestCounters = Mutex<[String: CoreMetrics.Counter]>([:])
+    /// Identifies one `http_requests_total` series without building a string per request.
+    private struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+    private let requestCounters = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
     private let durationTimers = Mutex<[String: CoreMetrics.Timer]>([:])
     private let elementCounters = Mutex<[String: CoreMetrics.Counter]>([:])
     private let bytesIn: CoreMetrics.Counter
@@ -35,7 +41,7 @@ public final class ServiceMetrics: Sendable {
 
     /// One finished request.
     func request(route: String, method: String, status: Int, duration: Duration, wireBytesIn: Int, inflatedBytesIn: Int, bytesOut identity: Int, wireBytesOut: Int) {
-        let key = "\(route) \(method) \(status)"
+        let key = RequestKey(route: route, method: method, status: status)
         let counter = requestCounters.withLock { cache in
             if let c = cache[key] { return c }
             let c = CoreMetrics.Counter(label: "http_requests_total", dimensions: [("route", route), ("method", method), ("status", "\(status)")], factory: factory)

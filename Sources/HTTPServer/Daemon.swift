@@ -492,21 +492,16 @@ final class RequestContext: ShutdownParticipant {
         }
         guard let mhdResponse else { return nil }
         for (name, value) in response.headers {
-            let lower = name.lowercased()
             // MHD computes framing itself and rejects application-set Content-Length.
-            if lower == "content-length" || lower == "transfer-encoding" { continue }
-            if MHD_add_response_header(mhdResponse, name, value) != .YES {
+            if HTTPHeaders.sameName(name, "Content-Length") || HTTPHeaders.sameName(name, "Transfer-Encoding") { continue }
+            // Explicit withCString: the implicit String -> char* conversion built a
+            // ContiguousArray copy (utf8CString) of every name and value.
+            let added = name.withCString { n in value.withCString { v in MHD_add_response_header(mhdResponse, n, v) } }
+            if added != .YES {
                 core.logger.warning("Dropped invalid response header", metadata: ["name": "\(name)"])
             }
         }
         return mhdResponse
-    }
-}
-
-extension HTTPHeaders {
-    init(fields: [(name: String, value: String)]) {
-        self.init()
-        for field in fields { add(field.name, field.value) }
     }
 }
 

@@ -6,6 +6,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, String)...) {
         fields = elements.map { (name: $0.0, value: $0.1) }
     }
+    /// Takes `fields` as they are (the request head from libmicrohttpd).
+    init(fields: [(name: String, value: String)]) { self.fields = fields }
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
@@ -20,6 +22,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Field names are ASCII tokens (RFC 9110 §5.1): compares them ignoring ASCII case, without
     /// allocating lowercased copies (a dozen lookups per request used to lowercase every field).
     static func sameName(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }  // O(1) for native strings
         var a = a
         var b = b
         return a.withUTF8 { x in
@@ -44,6 +47,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     public mutating func remove(_ name: String) {
+        // Usually absent: look before removeAll, which rebuilds the array of tuples generically.
+        guard fields.contains(where: { Self.sameName($0.name, name) }) else { return }
         fields.removeAll { Self.sameName($0.name, name) }
     }
 

@@ -45,3 +45,24 @@ import Testing
         #expect(!text.contains("dropped"))
     }
 }
+
+/// The per-request metrics keep one series per route, method and status, with exact counts.
+@Suite struct RequestMetricsTests {
+    @Test func requestCountersAreSeparatedByRouteMethodAndStatus() {
+        let app = makeApp()
+        for _ in 0..<3 { _ = app.post("/v1/activations/relu/forward", json: ["x": [1.0]]) }
+        _ = app.post("/v1/activations/nope/forward", json: ["x": [1.0]])
+        _ = app.get("/v1/activations/relu/forward")
+        _ = app.get("/nowhere")
+        let lines = app.get("/metrics").text.split(separator: "\n").filter { $0.hasPrefix("http_requests_total{") }
+        func count(_ route: String, _ method: String, _ status: Int) -> String? {
+            lines.first { $0.contains("route=\"\(route)\"") && $0.contains("method=\"\(method)\"") && $0.contains("status=\"\(status)\"") }
+                .map { String($0.split(separator: " ").last!) }
+        }
+        #expect(count("/v1/activations/{name}/forward", "POST", 200) == "3", "\(lines)")
+        #expect(count("/v1/activations/{name}/forward", "POST", 404) == "1", "\(lines)")
+        #expect(count("unmatched", "GET", 405) == "1", "\(lines)")
+        #expect(count("unmatched", "GET", 404) == "1", "\(lines)")
+        #expect(lines.count == 4, "\(lines)")
+    }
+}

@@ -180,3 +180,24 @@ def test_healthcheck_subcommand(server):
     from conftest import free_port
     bad = subprocess.run([BINARY, "healthcheck", "--port", str(free_port()), "--timeout", "1"], capture_output=True)
     assert bad.returncode != 0
+
+
+def test_access_log_has_every_request_once_after_shutdown(make_server):
+    """The access log is written in batches; none is lost when the service stops."""
+    s = make_server(LOG_LEVEL="info")
+    captured = []
+    reader = threading.Thread(target=lambda: captured.append(s.process.stderr.read()))
+    reader.start()  # drain stderr while the service runs (a full pipe would block its writes)
+    ids = [f"log-test-{i:04d}" for i in range(600)]
+    with requests.Session() as session:
+        for rid in ids:
+            r = session.post(s.url + "/v1/activations/relu/forward", json={"x": [1.0, -2.0]}, headers={"X-Request-Id": rid})
+            assert r.status_code == 200
+    assert s.stop() == 0
+    reader.join(timeout=30)
+    lines = captured[0].decode().splitlines()
+    for rid in ids:
+        matching = [l for l in lines if f"request_id={rid} " in l]
+        assert len(matching) == 1, (rid, matching)
+        assert " info activation-service: " in matching[0] and "status=200" in matching[0] and matching[0].endswith(" [App] request")
+    assert any("HTTP server stopped" in l for l in lines)
