@@ -39,6 +39,12 @@ struct Router: Sendable {
         case found(Route, [String: String])
         case methodNotAllowed([String])
         case notFound
+
+        /// A found route that evaluates arrays (`heavy`).
+        var isHeavy: Bool {
+            if case .found(let route, _) = self { return route.heavy }
+            return false
+        }
     }
 
     private(set) var routes: [Route] = []

@@ -106,7 +106,8 @@ final class ServiceHandler: HTTPHandler {
         } catch {
             response = error.response(instance: request.path, requestID: id)
         }
-        return finish(request, response, route: label, requestID: id, start: start, inflatedBytes: inflated)
+        return finish(request, response, route: label, requestID: id, start: start, inflatedBytes: inflated,
+                      floatArrays: match.isHeavy && response.status == 200)
     }
 
     /// Checks that need only the head: authentication, declared size, content coding.
@@ -152,7 +153,12 @@ final class ServiceHandler: HTTPHandler {
     }
 
     /// Adds X-Request-Id and Vary, compresses when negotiated, logs and records metrics.
-    func finish(_ request: HTTPRequest, _ response: HTTPResponse, route: String, requestID id: String, start: ContinuousClock.Instant, inflatedBytes: Int) -> HTTPResponse {
+    /// `floatArrays`: the answer is a successful evaluation (mostly float-array text), which
+    /// Huffman-only coding compresses faster and smaller than level 1 at every size.
+    func finish(
+        _ request: HTTPRequest, _ response: HTTPResponse, route: String, requestID id: String, start: ContinuousClock.Instant,
+        inflatedBytes: Int, floatArrays: Bool = false
+    ) -> HTTPResponse {
         var response = response
         response.headers.set("X-Request-Id", id)
         var identityBytes = 0
@@ -164,8 +170,8 @@ final class ServiceHandler: HTTPHandler {
             let type = response.headers["Content-Type"] ?? ""
             if body.count >= configuration.gzipMinBytes, Self.isCompressible(type), response.headers["Content-Encoding"] == nil {
                 let coding = AcceptEncoding(header: request.headers["Accept-Encoding"]).preferred(among: [.gzip, .deflate, .identity])
-                let strategy: CompressionStrategy =
-                    body.count >= Self.huffmanOnlyMinBytes && type.lowercased().hasPrefix("application/json") ? .huffmanOnly : .standard
+                let json = type.lowercased().hasPrefix("application/json")
+                let strategy: CompressionStrategy = json && (floatArrays || body.count >= Self.huffmanOnlyMinBytes) ? .huffmanOnly : .standard
                 if coding != .identity, let packed = try? Gzip.compress(body, coding: coding, level: configuration.gzipLevel, strategy: strategy),
                    packed.count < body.count {
                     response.body = .bytes(packed)
@@ -193,9 +199,10 @@ final class ServiceHandler: HTTPHandler {
         return response
     }
 
-    /// Compressed JSON answers at least this large use Huffman-only coding (`Z_HUFFMAN_ONLY`):
-    /// float-array text has almost no repeats for match search to find, so it is ~1.6× faster
-    /// than level 1 for a slightly smaller output (docs/PERFORMANCE.md).
+    /// Compressed JSON answers at least this large (and every evaluation answer) use
+    /// Huffman-only DEFLATE (the Gzip module's own encoder): float-array text has almost no
+    /// repeats for a match search to find, so it is ~4× faster than zlib level 1 for a slightly
+    /// smaller output (docs/PERFORMANCE.md); smaller JSON of other routes keeps level 1.
     static let huffmanOnlyMinBytes = 64 * 1024
 
     /// Text formats compress well; raw float32 does not and is never compressed by default.

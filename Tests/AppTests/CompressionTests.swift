@@ -21,6 +21,22 @@ import Testing
         #expect(inflated == plain.bytes)
     }
 
+    @Test func evaluationAnswersUseHuffmanOnlyOtherJSONLevelOne() throws {
+        // 2,000 floats (< 64 KiB of JSON): an evaluation answer is still Huffman-only coded; the
+        // catalog (repetitive prose, not floats) keeps zlib's level 1.
+        let plain = app.post("/v1/activations/gelu/forward", json: ["x": big])
+        #expect(plain.bytes.count < ServiceHandler.huffmanOnlyMinBytes)
+        let gz = app.post("/v1/activations/gelu/forward", json: ["x": big], headers: ["Accept-Encoding": "gzip"])
+        #expect(gz.bytes == (try Gzip.compress(plain.bytes, coding: .gzip, level: 1, strategy: .huffmanOnly)))
+        let catalog = app.get("/v1/activations")
+        let catalogGz = app.get("/v1/activations", headers: ["Accept-Encoding": "gzip"])
+        #expect(catalogGz.bytes == (try Gzip.compress(catalog.bytes, coding: .gzip, level: 1, strategy: .standard)))
+        #expect(catalogGz.bytes != (try Gzip.compress(catalog.bytes, coding: .gzip, level: 1, strategy: .huffmanOnly)))
+        // Errors from the evaluation routes are not float arrays.
+        let problem = app.post("/v1/activations/nope/forward", json: ["x": big], headers: ["Accept-Encoding": "gzip"])
+        #expect(problem.status == 404)
+    }
+
     @Test func qValuesAreHonoured() {
         let d = app.post("/v1/activations/gelu/forward", json: ["x": big], headers: ["Accept-Encoding": "gzip;q=0.5, deflate;q=0.9"])
         #expect(d.headers["Content-Encoding"] == "deflate")
