@@ -6,10 +6,15 @@ enum Evaluator {
     /// Arrays at least this long are split across cores.
     static let parallelThreshold = 1 << 18
 
+    /// Whether `forEachChunk` splits `count` elements across cores.
+    static func runsInParallel(count: Int) -> Bool {
+        count >= parallelThreshold && System.coreCount > 1
+    }
+
     /// Calls `body` on disjoint ranges covering 0..<count, in parallel for large counts.
     static func forEachChunk(count: Int, _ body: (Range<Int>) -> Void) {
         let cores = System.coreCount
-        guard count >= parallelThreshold, cores > 1 else {
+        guard runsInParallel(count: count) else {
             body(0..<count)
             return
         }
@@ -40,6 +45,20 @@ enum Evaluator {
     static func forward(_ kernel: any ActivationKernel, _ x: [Float]) -> [Float] {
         [Float](unsafeUninitializedCapacity: x.count) { buf, n in
             x.withUnsafeBufferPointer { forward(kernel, $0, into: buf) }
+            n = x.count
+        }
+    }
+
+    static func forward(_ kernel: any ActivationKernel, _ x: InputTensor) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { buf, n in
+            x.withUnsafeBufferPointer { forward(kernel, $0, into: buf) }
+            n = x.count
+        }
+    }
+
+    static func derivative(_ kernel: any ActivationKernel, _ x: InputTensor) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { buf, n in
+            x.withUnsafeBufferPointer { derivative(kernel, $0, into: buf) }
             n = x.count
         }
     }
