@@ -42,6 +42,30 @@ enum Evaluator {
         }
     }
 
+    /// Floats per block of `evaluate(_:derivative:from:into:count:)`.
+    static let blockSize = 4096
+
+    /// The forward values (or derivative) of `count` floats at `src` into `dst`, where either
+    /// address may be unaligned (an OIP binary tail sits right after its JSON header): block by
+    /// block through stack buffers, on every core for large counts. Both sides hold native floats.
+    static func evaluate(_ kernel: any ActivationKernel, derivative: Bool, from src: UnsafeRawPointer, into dst: UnsafeMutableRawPointer, count: Int) {
+        forEachChunk(count: count) { r in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * blockSize) { buffer in
+                let a = buffer.baseAddress!, b = a + blockSize  // capacity 2 * blockSize > 0
+                var i = r.lowerBound
+                while i < r.upperBound {
+                    let n = min(blockSize, r.upperBound - i)
+                    UnsafeMutableRawPointer(a).copyMemory(from: src + 4 * i, byteCount: 4 * n)
+                    let input = UnsafeBufferPointer(start: a, count: n)
+                    let output = UnsafeMutableBufferPointer(start: b, count: n)
+                    if derivative { kernel.derivative(input, into: output) } else { kernel.forward(input, into: output) }
+                    (dst + 4 * i).copyMemory(from: b, byteCount: 4 * n)
+                    i += n
+                }
+            }
+        }
+    }
+
     static func forward(_ kernel: any ActivationKernel, _ x: [Float]) -> [Float] {
         [Float](unsafeUninitializedCapacity: x.count) { buf, n in
             x.withUnsafeBufferPointer { forward(kernel, $0, into: buf) }

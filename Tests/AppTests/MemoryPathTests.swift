@@ -1,5 +1,6 @@
 import Activations
 import Codecs
+import Foundation
 import HTTPServer
 import Testing
 
@@ -189,5 +190,66 @@ import Testing
         #expect(InputTensor.npyInPlace(empty, limits: .init()) == nil)
         let r = app.post("/v1/activations/relu/forward", body: empty, headers: ["Content-Type": "application/x-npy"])
         #expect(r.status == 200 && r.bytes == NPY.encode(UnsafeBufferPointer(start: nil, count: 0), shape: [0]))
+    }
+
+    // MARK: OIP binary tensor data
+
+    /// An OIP binary request for `xs` whose JSON header is padded by `pad` spaces (so the tail
+    /// starts at every alignment), asking for y and dydx as `binary` says.
+    static func inferBody(_ xs: [Float], pad: Int, binary: (y: Bool, dydx: Bool)) -> (body: [UInt8], headerLength: Int) {
+        let header = Array(("{\"inputs\":[{\"name\":\"x\",\"shape\":[\(xs.count)],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":\(xs.count * 4)}}],"
+            + "\"outputs\":[{\"name\":\"y\",\"parameters\":{\"binary_data\":\(binary.y)}},{\"name\":\"dydx\",\"parameters\":{\"binary_data\":\(binary.dydx)}}]}"
+            + String(repeating: " ", count: pad)).utf8)
+        return (header + xs.withUnsafeBytes { Array($0) }, header.count)
+    }
+
+    /// FP32 tails read in place at every alignment, small and multi-core sizes, binary and JSON
+    /// outputs: the same values as the kernels over an aligned array, and the same JSON text.
+    @Test(arguments: [7, 5000, Evaluator.parallelThreshold + 4099])
+    func inferFP32TailsAtEveryAlignment(count: Int) throws {
+        let xs = Self.sample(count)
+        let kernel = try Self.kernel("gelu")
+        let y = Evaluator.forward(kernel, xs), dydx = Evaluator.derivative(kernel, xs)
+        for pad in 0..<4 {
+            for binary in [(y: true, dydx: true), (y: false, dydx: true), (y: true, dydx: false), (y: false, dydx: false)] {
+                let (body, headerLength) = Self.inferBody(xs, pad: pad, binary: binary)
+                let r = app.post("/v2/models/gelu/infer", body: body, headers: [
+                    "Content-Type": "application/octet-stream", "Inference-Header-Content-Length": "\(headerLength)",
+                ])
+                try #require(r.status == 200, "\(r.text.prefix(300))")
+                let n = binary.y || binary.dydx ? Int(r.headers["Inference-Header-Content-Length"] ?? "") ?? -1 : r.bytes.count
+                try #require(n > 0 && n <= r.bytes.count)
+                let tails = [(binary.y, y), (binary.dydx, dydx)].filter(\.0).map(\.1)
+                #expect(r.bytes.count == n + tails.count * count * 4)
+                var expectedTail: [UInt8] = []
+                for t in tails { expectedTail += t.withUnsafeBufferPointer { RawFloat32.encode($0) } }
+                #expect(Array(r.bytes[n...]) == expectedTail, "pad \(pad) \(binary)")
+                let header = String(decoding: r.bytes[0..<n], as: UTF8.self)
+                for (isBinary, values) in [(binary.y, y), (binary.dydx, dydx)] where !isBinary {
+                    var w = JSONWriter()
+                    values.withUnsafeBufferPointer { w.writeFlatArray($0) }
+                    #expect(header.contains(",\"data\":" + String(decoding: w.bytes, as: UTF8.self) + "}"))
+                }
+            }
+        }
+    }
+
+    @Test func inferTailErrorsAndOtherDatatypesAsBefore() throws {
+        // binary_data_size matches the tail but not the shape: the decoder's bad-length problem.
+        let header = Array("{\"inputs\":[{\"name\":\"x\",\"shape\":[3],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":8}}]}".utf8)
+        let r = app.post("/v2/models/relu/infer", body: header + [0, 0, 0, 0, 0, 0, 0, 0], headers: ["Inference-Header-Content-Length": "\(header.count)"])
+        let p = expectProblem(r, 400)
+        #expect(p["type"] as? String == "https://activation-service.dev/problems/bad-length")
+        // FP16 goes through the decoder and answers in FP32.
+        let h16 = Array("{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP16\",\"parameters\":{\"binary_data_size\":4}}],\"parameters\":{\"binary_data_output\":true}}".utf8)
+        let r16 = app.post("/v2/models/relu/infer", body: h16 + [0x00, 0x3C, 0x00, 0xBC], headers: ["Inference-Header-Content-Length": "\(h16.count)"])  // 1.0, -1.0
+        try #require(r16.status == 200, "\(r16.text)")
+        let n = Int(r16.headers["Inference-Header-Content-Length"] ?? "") ?? -1
+        #expect(Array(r16.bytes[n...]) == [Float(1), 0, 1, 0].withUnsafeBytes { Array($0) })
+        // An empty FP32 tensor.
+        let h0 = Array("{\"inputs\":[{\"name\":\"x\",\"shape\":[0],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":0}}],\"parameters\":{\"binary_data_output\":true}}".utf8)
+        let r0 = app.post("/v2/models/relu/infer", body: h0, headers: ["Inference-Header-Content-Length": "\(h0.count)"])
+        try #require(r0.status == 200, "\(r0.text)")
+        #expect(Int(r0.headers["Inference-Header-Content-Length"] ?? "") == r0.bytes.count)
     }
 }
