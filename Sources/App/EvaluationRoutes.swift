@@ -92,8 +92,10 @@ struct EvaluationRoutes: Sendable {
             }
         }
 
-        if req.gradOutput == nil && !req.paramGradients && x.count > 0 && !x.shape.isEmpty && !Evaluator.runsInParallel(count: x.count) {
+        if req.gradOutput == nil && !req.paramGradients && x.count > 0 && !x.shape.isEmpty {
             // One output printed block by block as it is evaluated: no array of y (or dydx).
+            // Arrays that use every core are evaluated in larger blocks, each split across them.
+            let parallel = Evaluator.runsInParallel(count: x.count)
             var head = JSONWriter(reservingCapacity: 512)
             if usesDefaults, let prepared {
                 head.writeRaw(prepared.head)
@@ -106,9 +108,15 @@ struct EvaluationRoutes: Sendable {
             bytes.reserveCapacity(head.bytes.count + x.count * 14 + 16)
             bytes.append(contentsOf: head.bytes)
             x.withUnsafeBufferPointer { xs in
-                appendStreamedTensor(&bytes, shape: x.shape, count: x.count) { range, dst in
+                appendStreamedTensor(&bytes, shape: x.shape, count: x.count, block: parallel ? parallelStreamBlock : streamBlock) { range, dst in
                     let src = UnsafeBufferPointer(rebasing: xs[range])
-                    if route == .forward { kernel.forward(src, into: dst) } else { kernel.derivative(src, into: dst) }
+                    if !parallel {
+                        if route == .forward { kernel.forward(src, into: dst) } else { kernel.derivative(src, into: dst) }
+                    } else if route == .forward {
+                        Evaluator.forward(kernel, src, into: dst, parallel: true)
+                    } else {
+                        Evaluator.derivative(kernel, src, into: dst, parallel: true)
+                    }
                 }
             }
             bytes.append(UInt8(ascii: "}"))
@@ -312,16 +320,19 @@ func jsonResponse(_ value: JSONValue, status: Int = 200, headers: HTTPHeaders = 
     return jsonResponse(w.bytes, status: status, headers: headers)
 }
 
-/// Floats evaluated per block when a JSON answer is printed as it is evaluated.
+/// Floats evaluated per block when a JSON answer is printed as it is evaluated (small arrays).
 let streamBlock = 4096
+/// Floats evaluated per block for arrays that use every core (each block split across them).
+let parallelStreamBlock = 1 << 16
 
 /// Appends the JSON text of a float tensor of `shape` (`count` > 0 elements, so every dimension
 /// is > 0) whose values `produce` writes for a range of flat indices into a scratch buffer of
-/// that length. The bytes equal `JSONWriter.writeTensor` of the whole tensor, but only one
-/// block of at most `block` values exists at a time (a stack buffer; one small writer per block).
-func appendStreamedTensor(_ out: inout [UInt8], shape: [Int], count: Int, block: Int = streamBlock,
+/// that length (at most `block` values). The bytes equal `JSONWriter.writeTensor` of the whole
+/// tensor, but only one block of values exists at a time, and the text goes through writers of
+/// about `printBlock` values each before it is appended.
+func appendStreamedTensor(_ out: inout [UInt8], shape: [Int], count: Int, block: Int = streamBlock, printBlock: Int = streamBlock,
                           produce: (Range<Int>, UnsafeMutableBufferPointer<Float>) -> Void) {
-    precondition(count > 0 && !shape.isEmpty && shape.reduce(1, *) == count && block > 0,
+    precondition(count > 0 && !shape.isEmpty && shape.reduce(1, *) == count && block > 0 && printBlock > 0,
                  "appendStreamedTensor: shape \(shape) does not match \(count) values")
     let rowLength = shape[shape.count - 1]
     let rows = count / rowLength
@@ -338,16 +349,19 @@ func appendStreamedTensor(_ out: inout [UInt8], shape: [Int], count: Int, block:
         }
         return t
     }
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { scratch in
+    func writer(_ values: Int) -> JSONWriter { JSONWriter(reservingCapacity: values * 12 + 64) }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: min(block, count)) { scratch in
         if rowLength <= block {
-            // Whole rows per block: brackets, commas and rows go through one writer per block.
+            // Whole rows per block: brackets, commas and rows go through writers of about
+            // `printBlock` values.
             let rowsPerBlock = block / rowLength
             var r = 0
             while r < rows {
                 let end = min(rows, r + rowsPerBlock)
                 let values = UnsafeMutableBufferPointer(rebasing: scratch[0..<((end - r) * rowLength)])
                 produce((r * rowLength)..<(end * rowLength), values)
-                var w = JSONWriter(reservingCapacity: values.count * 12 + (end - r) * (2 * outer.count + 3) + 16)
+                var w = writer(min(values.count, printBlock + rowLength))
+                var pending = 0
                 for q in r..<end {
                     let t = reopened(before: q)
                     if q > 0 {
@@ -357,6 +371,12 @@ func appendStreamedTensor(_ out: inout [UInt8], shape: [Int], count: Int, block:
                     for _ in 0..<t { w.writeRaw("[") }
                     let start = (q - r) * rowLength
                     w.writeFlatArray(UnsafeBufferPointer(rebasing: values[start..<(start + rowLength)]))
+                    pending += rowLength
+                    if pending >= printBlock && q + 1 < end {
+                        out.append(contentsOf: w.bytes)
+                        w = writer(min(values.count, printBlock + rowLength))
+                        pending = 0
+                    }
                 }
                 if end == rows {
                     for _ in outer { w.writeRaw("]") }
@@ -365,7 +385,8 @@ func appendStreamedTensor(_ out: inout [UInt8], shape: [Int], count: Int, block:
                 r = end
             }
         } else {
-            // Rows longer than a block: each row in pieces, the pieces' brackets dropped.
+            // Rows longer than a block: each row in pieces of at most `printBlock` values,
+            // the pieces' brackets dropped.
             for q in 0..<rows {
                 let t = reopened(before: q)
                 if q > 0 {
@@ -378,10 +399,15 @@ func appendStreamedTensor(_ out: inout [UInt8], shape: [Int], count: Int, block:
                     let end = min(rowLength, start + block)
                     let values = UnsafeMutableBufferPointer(rebasing: scratch[0..<(end - start)])
                     produce((q * rowLength + start)..<(q * rowLength + end), values)
-                    var w = JSONWriter(reservingCapacity: values.count * 12 + 16)
-                    w.writeFlatArray(UnsafeBufferPointer(values))
-                    out.append(start == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
-                    out.append(contentsOf: w.bytes[1..<(w.bytes.count - 1)])
+                    var piece = 0
+                    while piece < values.count {
+                        let pieceEnd = min(values.count, piece + printBlock)
+                        var w = writer(pieceEnd - piece)
+                        w.writeFlatArray(UnsafeBufferPointer(rebasing: values[piece..<pieceEnd]))
+                        out.append(start == 0 && piece == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+                        out.append(contentsOf: w.bytes[1..<(w.bytes.count - 1)])
+                        piece = pieceEnd
+                    }
                     start = end
                 }
                 out.append(UInt8(ascii: "]"))

@@ -11,10 +11,11 @@ enum Evaluator {
         count >= parallelThreshold && System.coreCount > 1
     }
 
-    /// Calls `body` on disjoint ranges covering 0..<count, in parallel for large counts.
-    static func forEachChunk(count: Int, _ body: (Range<Int>) -> Void) {
+    /// Calls `body` on disjoint ranges covering 0..<count, in parallel for large counts (or
+    /// for any count with `parallel`, on a machine with several cores).
+    static func forEachChunk(count: Int, parallel: Bool = false, _ body: (Range<Int>) -> Void) {
         let cores = System.coreCount
-        guard runsInParallel(count: count) else {
+        guard runsInParallel(count: count) || (parallel && cores > 1 && count > 1) else {
             body(0..<count)
             return
         }
@@ -30,14 +31,14 @@ enum Evaluator {
         }
     }
 
-    static func forward(_ kernel: any ActivationKernel, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
-        forEachChunk(count: x.count) { r in
+    static func forward(_ kernel: any ActivationKernel, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, parallel: Bool = false) {
+        forEachChunk(count: x.count, parallel: parallel) { r in
             kernel.forward(UnsafeBufferPointer(rebasing: x[r]), into: UnsafeMutableBufferPointer(rebasing: y[r]))
         }
     }
 
-    static func derivative(_ kernel: any ActivationKernel, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
-        forEachChunk(count: x.count) { r in
+    static func derivative(_ kernel: any ActivationKernel, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, parallel: Bool = false) {
+        forEachChunk(count: x.count, parallel: parallel) { r in
             kernel.derivative(UnsafeBufferPointer(rebasing: x[r]), into: UnsafeMutableBufferPointer(rebasing: y[r]))
         }
     }

@@ -46,22 +46,22 @@ import Testing
         let values = Self.sample(count)
         var expected = JSONWriter()
         values.withUnsafeBufferPointer { expected.writeTensor($0, shape: shape) }
-        for block in [1, 2, 3, 5, 7, 8, 4096] {
+        for (block, printBlock) in [(1, 1), (2, 2), (3, 3), (5, 5), (7, 7), (8, 8), (4096, 4096), (7, 2), (8, 3), (64, 5), (100, 7), (20_000, 4096)] {
             var produced = 0
             var out: [UInt8] = Array("head:".utf8)
-            appendStreamedTensor(&out, shape: shape, count: count, block: block) { range, dst in
+            appendStreamedTensor(&out, shape: shape, count: count, block: block, printBlock: printBlock) { range, dst in
                 #expect(range.lowerBound == produced && dst.count == range.count && range.count <= block)
                 produced = range.upperBound
                 for (k, i) in range.enumerated() { dst[k] = values[i] }
             }
             #expect(produced == count)
-            #expect(out == Array("head:".utf8) + expected.bytes, "shape \(shape), block \(block)")
+            #expect(out == Array("head:".utf8) + expected.bytes, "shape \(shape), block \(block), print block \(printBlock)")
         }
     }
 
     /// The forward and gradient answers of a JSON request end with exactly the tensor text the
     /// array-then-print path writes, for shapes that fit one block, span blocks, and split rows.
-    @Test(arguments: [[9], [10_000], [3, 5000], [3000, 2], [2, 3, 700]])
+    @Test(arguments: [[9], [10_000], [3, 5000], [3000, 2], [2, 3, 700], [Evaluator.parallelThreshold + 5], [3, 90_001]])
     func streamedJSONAnswersMatchTheArrayPath(shape: [Int]) throws {
         let count = shape.reduce(1, *)
         let values = Self.sample(count)
