@@ -53,21 +53,32 @@ for n in (8, 1000, 100000):
 x = (rng.standard_normal(1 << 20) * 3).astype(np.float32)
 x.tofile(f"{d}/body1m.f32")
 np.save(f"{d}/body1m.npy", x)
+# Open Inference Protocol: JSON header + FP32 binary tail, y asked for as binary data.
+h = ('{"inputs":[{"name":"x","shape":[%d],"datatype":"FP32","parameters":{"binary_data_size":%d}}],'
+     '"outputs":[{"name":"y","parameters":{"binary_data":true}}]}' % (x.size, x.size * 4)).encode()
+open(f"{d}/oip1m.bin", "wb").write(h + x.tobytes())
+open(f"{d}/oip1m.hlen", "w").write(str(len(h)))
 PY
 
 # Peak memory of one request: a fresh service each time, VmHWM after the request minus VmRSS
 # before, against the request body's size.
 memory_rows() {
-    for spec in "body1m.f32 application/octet-stream relu" "body1m.npy application/x-npy gelu" "body100000.json application/json gelu"; do
+    for spec in "body1m.f32 application/octet-stream relu" "body1m.npy application/x-npy gelu" "body100000.json application/json gelu" \
+                "oip1m.bin application/octet-stream gelu"; do
         set -- $spec
         for _ in $(seq 1 "$MEMORY_RUNS"); do
-            local port mp base hwm payload
+            local port mp base hwm payload url extra=()
             port=$(free_port)
             HOST=127.0.0.1 PORT=$port LOG_LEVEL=warning "$BIN" >/dev/null 2>&1 &
             mp=$!
             wait_up "http://127.0.0.1:$port/readyz"
+            url="http://127.0.0.1:$port/v1/activations/$3/forward"
+            if [ "$1" = oip1m.bin ]; then
+                url="http://127.0.0.1:$port/v2/models/$3/infer"
+                extra=(-H "Inference-Header-Content-Length: $(cat "$WORK/oip1m.hlen")")
+            fi
             base=$(awk '/VmRSS/ {print $2}' /proc/$mp/status)
-            curl -s -o /dev/null -H "Content-Type: $2" --data-binary "@$WORK/$1" "http://127.0.0.1:$port/v1/activations/$3/forward"
+            curl -s -o /dev/null -H "Content-Type: $2" "${extra[@]}" --data-binary "@$WORK/$1" "$url"
             hwm=$(awk '/VmHWM/ {print $2}' /proc/$mp/status)
             payload=$(stat -c %s "$WORK/$1")
             kill $mp; wait $mp 2>/dev/null || true
