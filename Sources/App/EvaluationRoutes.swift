@@ -92,9 +92,10 @@ struct EvaluationRoutes: Sendable {
             }
         }
 
-        if req.gradOutput == nil && !req.paramGradients && x.count > 0 && !x.shape.isEmpty {
+        if req.gradOutput == nil && !req.paramGradients && x.count > streamBlock && !x.shape.isEmpty {
             // One output printed block by block as it is evaluated: no array of y (or dydx).
             // Arrays that use every core are evaluated in larger blocks, each split across them.
+            // Arrays of one block take the array path below (one allocation fewer).
             let parallel = Evaluator.runsInParallel(count: x.count)
             var head = JSONWriter(reservingCapacity: 512)
             if usesDefaults, let prepared {

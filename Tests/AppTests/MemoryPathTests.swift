@@ -60,8 +60,9 @@ import Testing
     }
 
     /// The forward and gradient answers of a JSON request end with exactly the tensor text the
-    /// array-then-print path writes, for shapes that fit one block, span blocks, and split rows.
-    @Test(arguments: [[9], [10_000], [3, 5000], [3000, 2], [2, 3, 700], [Evaluator.parallelThreshold + 5], [3, 90_001]])
+    /// array-then-print path writes: one block (the array path), and streamed shapes that span
+    /// blocks, split rows, or use every core.
+    @Test(arguments: [[9], [4097], [10_000], [3, 5000], [3000, 2], [2, 3, 700], [Evaluator.parallelThreshold + 5], [3, 90_001]])
     func streamedJSONAnswersMatchTheArrayPath(shape: [Int]) throws {
         let count = shape.reduce(1, *)
         let values = Self.sample(count)
