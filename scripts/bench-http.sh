@@ -5,6 +5,7 @@
 #
 #   scripts/bench-http.sh                 # DURATION=10 CONNECTIONS=64 WRK_THREADS=2
 #   DURATION=5 SKIP_PEER=1 scripts/bench-http.sh
+#   ONLY=memory MEMORY_RUNS=3 scripts/bench-http.sh   # just the peak-memory rows (no wrk)
 # The service runs at its default LOG_LEVEL=info (one log line per request, to a file);
 # SERVICE_LOG_LEVEL=warning measures it without the request log.
 # Needs: wrk, cc, pkg-config libmicrohttpd (scripts/install-deps.sh); for the peer:
@@ -20,9 +21,10 @@ WRK_THREADS=${WRK_THREADS:-2}
 PEER_WORKERS=${PEER_WORKERS:-2}
 SKIP_PEER=${SKIP_PEER:-0}
 SKIP_BARE=${SKIP_BARE:-0}
-ONLY=${ONLY:-}            # e.g. ONLY=8 or ONLY="8 1000"
+ONLY=${ONLY:-}            # e.g. ONLY=8 or ONLY="8 1000"; ONLY=memory: the memory rows alone
+MEMORY_RUNS=${MEMORY_RUNS:-1}
 [ -x "$BIN" ] || { echo "bench-http: $BIN is not built (make release)" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "bench-http: wrk is missing (scripts/install-deps.sh)" >&2; exit 1; }
+[ "$ONLY" = memory ] || command -v wrk >/dev/null || { echo "bench-http: wrk is missing (scripts/install-deps.sh)" >&2; exit 1; }
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -50,7 +52,45 @@ for n in (8, 1000, 100000):
         f.write('{"x":[' + ",".join(str(v) for v in x) + "]}")  # shortest float32 text, as numpy prints float32
 x = (rng.standard_normal(1 << 20) * 3).astype(np.float32)
 x.tofile(f"{d}/body1m.f32")
+np.save(f"{d}/body1m.npy", x)
+# Open Inference Protocol: JSON header + FP32 binary tail, y asked for as binary data.
+h = ('{"inputs":[{"name":"x","shape":[%d],"datatype":"FP32","parameters":{"binary_data_size":%d}}],'
+     '"outputs":[{"name":"y","parameters":{"binary_data":true}}]}' % (x.size, x.size * 4)).encode()
+open(f"{d}/oip1m.bin", "wb").write(h + x.tobytes())
+open(f"{d}/oip1m.hlen", "w").write(str(len(h)))
 PY
+
+# Peak memory of one request: a fresh service each time, VmHWM after the request minus VmRSS
+# before, against the request body's size.
+memory_rows() {
+    for spec in "body1m.f32 application/octet-stream relu" "body1m.npy application/x-npy gelu" "body100000.json application/json gelu" \
+                "oip1m.bin application/octet-stream gelu"; do
+        set -- $spec
+        for _ in $(seq 1 "$MEMORY_RUNS"); do
+            local port mp base hwm payload url extra=()
+            port=$(free_port)
+            HOST=127.0.0.1 PORT=$port LOG_LEVEL=warning "$BIN" >/dev/null 2>&1 &
+            mp=$!
+            wait_up "http://127.0.0.1:$port/readyz"
+            url="http://127.0.0.1:$port/v1/activations/$3/forward"
+            if [ "$1" = oip1m.bin ]; then
+                url="http://127.0.0.1:$port/v2/models/$3/infer"
+                extra=(-H "Inference-Header-Content-Length: $(cat "$WORK/oip1m.hlen")")
+            fi
+            base=$(awk '/VmRSS/ {print $2}' /proc/$mp/status)
+            curl -s -o /dev/null -H "Content-Type: $2" "${extra[@]}" --data-binary "@$WORK/$1" "$url"
+            hwm=$(awk '/VmHWM/ {print $2}' /proc/$mp/status)
+            payload=$(stat -c %s "$WORK/$1")
+            kill $mp; wait $mp 2>/dev/null || true
+            printf "%-28s payload %6d kB, peak RSS above idle %6d kB = %s x payload (target <= 3)\n" "memory $1 $3" \
+                $((payload / 1024)) $((hwm - base)) "$(awk -v a=$((hwm - base)) -v b=$((payload / 1024)) 'BEGIN {printf "%.2f", a / b}')"
+        done
+    done
+}
+if [ "$ONLY" = memory ]; then
+    memory_rows
+    exit 0
+fi
 
 cat > "$WORK/post.lua" <<'EOF_LUA'
 local f = assert(io.open(os.getenv("BODY"), "rb"))
@@ -150,19 +190,5 @@ if [ -z "$ONLY" ]; then
 fi
 
 if [ -z "$ONLY" ]; then
-    # Peak memory of one request: a fresh service, VmHWM after the request minus VmRSS before.
-    for spec in "body1m.f32 application/octet-stream relu" "body100000.json application/json gelu"; do
-        set -- $spec
-        port=$(free_port)
-        HOST=127.0.0.1 PORT=$port LOG_LEVEL=warning "$BIN" >/dev/null 2>&1 &
-        mp=$!
-        wait_up "http://127.0.0.1:$port/readyz"
-        base=$(awk '/VmRSS/ {print $2}' /proc/$mp/status)
-        curl -s -o /dev/null -H "Content-Type: $2" --data-binary "@$WORK/$1" "http://127.0.0.1:$port/v1/activations/$3/forward"
-        hwm=$(awk '/VmHWM/ {print $2}' /proc/$mp/status)
-        payload=$(stat -c %s "$WORK/$1")
-        kill $mp; wait $mp 2>/dev/null || true
-        printf "%-26s payload %6d kB, peak RSS above idle %6d kB = %s x payload (target <= 3)\n" "memory $1" \
-            $((payload / 1024)) $((hwm - base)) "$(awk -v a=$((hwm - base)) -v b=$((payload / 1024)) 'BEGIN {printf "%.2f", a / b}')"
-    done
+    memory_rows
 fi

@@ -4,7 +4,7 @@ import HTTPServer
 
 /// A decoded request to the forward/gradient routes, whatever its body format.
 struct EvaluationRequest {
-    var x: Tensor
+    var x: InputTensor
     var params: [String: ParameterValue]
     var adversarial: Bool
     var gradOutput: Tensor?
@@ -34,17 +34,25 @@ struct EvaluationRequest {
             request.adversarial = request.adversarial || queryAdversarial
             return request
         case .binary, .npy:
-            let x: Tensor
-            do throws(CodecError) {
-                x = try ctx.request.body.withUnsafeBytes { raw in
-                    Result { () throws(CodecError) -> Tensor in
-                        format == .npy
-                            ? try NPY.decode(raw, limits: limits)
-                            : Tensor(try RawFloat32.decode(raw, limits: limits))
-                    }
-                }.get()
-            } catch {
-                throw Problem(error)
+            let body = ctx.request.body
+            let x: InputTensor
+            if let inPlace = format == .npy ? InputTensor.npyInPlace(body, limits: limits) : InputTensor.rawInPlace(body, limits: limits) {
+                x = inPlace
+            } else {
+                // Everything else (other dtypes, big-endian data, odd alignment) and every
+                // error goes through the decoders, which convert into a new array.
+                do throws(CodecError) {
+                    let t = try body.withUnsafeBytes { raw in
+                        Result { () throws(CodecError) -> Tensor in
+                            format == .npy
+                                ? try NPY.decode(raw, limits: limits)
+                                : Tensor(try RawFloat32.decode(raw, limits: limits))
+                        }
+                    }.get()
+                    x = InputTensor(t)
+                } catch {
+                    throw Problem(error)
+                }
             }
             return EvaluationRequest(x: x, params: queryParams, adversarial: queryAdversarial, gradOutput: nil, paramGradients: false, format: format)
         }
@@ -76,7 +84,144 @@ struct EvaluationRequest {
             gradOutput = t
         }
         let paramGradients = try bool(doc["param_gradients"], pointer: "/param_gradients")
-        return EvaluationRequest(x: x, params: params, adversarial: adversarial, gradOutput: gradOutput, paramGradients: paramGradients, format: .json)
+        return EvaluationRequest(x: InputTensor(x), params: params, adversarial: adversarial, gradOutput: gradOutput, paramGradients: paramGradients, format: .json)
+    }
+}
+
+// MARK: - Input values, decoded or read in place
+
+/// The input tensor of a request: values decoded into an array, or little-endian float32 data
+/// read where it lies in the request body (no second copy of the payload).
+struct InputTensor {
+    enum Storage {
+        case array([Float])
+        /// `count` float32 values at byte `offset` of `bytes`; the address is 4-byte aligned and
+        /// the machine little-endian (both checked by the factories below).
+        case body([UInt8], offset: Int)
+    }
+
+    let shape: [Int]
+    let count: Int
+    let storage: Storage
+
+    init(_ tensor: Tensor) {
+        shape = tensor.shape
+        count = tensor.values.count
+        storage = .array(tensor.values)
+    }
+
+    private init(shape: [Int], count: Int, body: [UInt8], offset: Int) {
+        self.shape = shape
+        self.count = count
+        storage = .body(body, offset: offset)
+    }
+
+    /// Whether the values are read from the request body rather than a decoded array.
+    var isInPlace: Bool {
+        if case .body = storage { return true }
+        return false
+    }
+
+    /// The values as floats, without copying them.
+    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        switch storage {
+        case .array(let values):
+            return try values.withUnsafeBufferPointer(body)
+        case .body(let bytes, let offset):
+            return try bytes.withUnsafeBytes { raw in
+                guard count > 0, let base = raw.baseAddress else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+                return try (base + offset).withMemoryRebound(to: Float.self, capacity: count) { p in
+                    try body(UnsafeBufferPointer(start: p, count: count))
+                }
+            }
+        }
+    }
+
+    /// The values as an array (a copy when they are read in place).
+    var values: [Float] {
+        switch storage {
+        case .array(let values): return values
+        case .body: return withUnsafeBufferPointer { Array($0) }
+        }
+    }
+
+    /// Whether `count` float32 values at `offset` of `bytes` can be read in place: a
+    /// little-endian machine and a 4-byte aligned address.
+    private static func readableInPlace(_ bytes: [UInt8], offset: Int) -> Bool {
+        #if _endian(little)
+        return bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return false }
+            return Int(bitPattern: base + offset) % MemoryLayout<Float>.alignment == 0
+        }
+        #else
+        return false
+        #endif
+    }
+
+    /// A raw float32 body read in place, or nil when it must go through `RawFloat32.decode`
+    /// (which also reports every error: length not a multiple of 4, too many elements).
+    static func rawInPlace(_ body: [UInt8], limits: DecodingLimits) -> InputTensor? {
+        let count = body.count / 4
+        guard !body.isEmpty, body.count % 4 == 0, count <= limits.maxElements, readableInPlace(body, offset: 0) else { return nil }
+        return InputTensor(shape: [count], count: count, body: body, offset: 0)
+    }
+
+    /// A .npy body read in place, or nil when it must go through `NPY.decode`. Only the header
+    /// numpy and this service write is taken: format 1.0, `{'descr': '<f4', 'fortran_order':
+    /// False, 'shape': (…), }` padded with spaces and a newline, data of exactly the shape's
+    /// size within the limits. Anything else — other dtypes, byte orders, key orders, versions,
+    /// and every error — is left to the decoder.
+    static func npyInPlace(_ body: [UInt8], limits: DecodingLimits) -> InputTensor? {
+        guard let (shape, count, dataStart) = body.withUnsafeBytes({ simpleNPYHeader($0, limits: limits) }),
+              count > 0, body.count - dataStart == count * 4, readableInPlace(body, offset: dataStart) else { return nil }
+        return InputTensor(shape: shape, count: count, body: body, offset: dataStart)
+    }
+
+    private static let npyPrefix: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0]  // "\x93NUMPY", version 1.0
+    private static let npyDictHead = Array("{'descr': '<f4', 'fortran_order': False, 'shape': (".utf8)
+    private static let npyDictTail = Array("), }".utf8)
+
+    /// Shape, element count and data offset of a .npy file whose header is exactly in the
+    /// canonical form described at `npyInPlace`; nil otherwise.
+    static func simpleNPYHeader(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits) -> (shape: [Int], count: Int, dataStart: Int)? {
+        guard bytes.count >= 10, bytes.prefix(8).elementsEqual(npyPrefix) else { return nil }
+        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        let dataStart = 10 + headerLength
+        guard dataStart <= bytes.count else { return nil }
+        let text = UnsafeRawBufferPointer(rebasing: bytes[10..<dataStart])
+        guard text.count >= npyDictHead.count + npyDictTail.count + 1, text.prefix(npyDictHead.count).elementsEqual(npyDictHead),
+              text[text.count - 1] == UInt8(ascii: "\n") else { return nil }
+        // Dimensions: "n," (one) or "n, m" / "n, m," (more), or nothing (a scalar).
+        var pos = npyDictHead.count
+        var shape: [Int] = []
+        var count = 1
+        while pos < text.count, text[pos] != UInt8(ascii: ")") {
+            var n = 0
+            let start = pos
+            while pos < text.count, text[pos] >= UInt8(ascii: "0"), text[pos] <= UInt8(ascii: "9"), pos - start < 15 {
+                n = n * 10 + Int(text[pos] - UInt8(ascii: "0"))
+                pos += 1
+            }
+            guard pos > start else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow, product <= limits.maxElements else { return nil }
+            count = product
+            shape.append(n)
+            if pos < text.count, text[pos] == UInt8(ascii: ",") {
+                pos += 1
+                if pos < text.count, text[pos] == UInt8(ascii: " ") { pos += 1 }
+            } else {
+                break
+            }
+        }
+        // Python writes a one-dimensional shape as "(n,)"; "(n)" is not a tuple.
+        if shape.count == 1 && text[pos - 1] != UInt8(ascii: ",") { return nil }
+        guard text.count - pos >= npyDictTail.count,
+              UnsafeRawBufferPointer(rebasing: text[pos..<(pos + npyDictTail.count)]).elementsEqual(npyDictTail) else { return nil }
+        pos += npyDictTail.count
+        while pos < text.count - 1, text[pos] == UInt8(ascii: " ") { pos += 1 }
+        guard pos == text.count - 1 else { return nil }
+        return (shape, count, dataStart)
     }
 }
 

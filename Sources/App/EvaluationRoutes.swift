@@ -83,12 +83,45 @@ struct EvaluationRoutes: Sendable {
 
         let x = req.x
         if out != .json {
-            // Binary answers carry y (forward) or dydx (gradient), written straight into the body.
+            // Binary answers carry y (forward) or dydx (gradient), written straight into the body
+            // (from x where it lies in the request body for float32 bodies: 2 payloads in all).
             return binaryResponse(format: out, shape: x.shape, count: x.count) { dst in
-                x.values.withUnsafeBufferPointer { src in
+                x.withUnsafeBufferPointer { src in
                     if route == .forward { Evaluator.forward(kernel, src, into: dst) } else { Evaluator.derivative(kernel, src, into: dst) }
                 }
             }
+        }
+
+        if req.gradOutput == nil && !req.paramGradients && x.count > streamBlock && !x.shape.isEmpty {
+            // One output printed block by block as it is evaluated: no array of y (or dydx).
+            // Arrays that use every core are evaluated in larger blocks, each split across them.
+            // Arrays of one block take the array path below (one allocation fewer).
+            let parallel = Evaluator.runsInParallel(count: x.count)
+            var head = JSONWriter(reservingCapacity: 512)
+            if usesDefaults, let prepared {
+                head.writeRaw(prepared.head)
+            } else {
+                Self.writeHead(&head, name: d.name, resolved: resolved, adversarial: req.adversarial)
+            }
+            Self.writeShape(&head, x.shape)
+            head.writeRaw(route == .forward ? ",\"y\":" : ",\"dydx\":")
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(head.bytes.count + x.count * 14 + 16)
+            bytes.append(contentsOf: head.bytes)
+            x.withUnsafeBufferPointer { xs in
+                appendStreamedTensor(&bytes, shape: x.shape, count: x.count, block: parallel ? parallelStreamBlock : streamBlock) { range, dst in
+                    let src = UnsafeBufferPointer(rebasing: xs[range])
+                    if !parallel {
+                        if route == .forward { kernel.forward(src, into: dst) } else { kernel.derivative(src, into: dst) }
+                    } else if route == .forward {
+                        Evaluator.forward(kernel, src, into: dst, parallel: true)
+                    } else {
+                        Evaluator.derivative(kernel, src, into: dst, parallel: true)
+                    }
+                }
+            }
+            bytes.append(UInt8(ascii: "}"))
+            return jsonResponse(bytes)
         }
 
         var w = JSONWriter(reservingCapacity: x.count * 14 * (route == .forward ? 1 : (req.gradOutput == nil ? 1 : 2)) + 512)
@@ -99,11 +132,11 @@ struct EvaluationRoutes: Sendable {
         }
         Self.writeShape(&w, x.shape)
         if route == .forward {
-            let y = Evaluator.forward(kernel, x.values)
+            let y = Evaluator.forward(kernel, x)
             w.writeRaw(",\"y\":")
             y.withUnsafeBufferPointer { w.writeTensor($0, shape: x.shape) }
         } else {
-            let dydx = Evaluator.derivative(kernel, x.values)
+            let dydx = Evaluator.derivative(kernel, x)
             w.writeRaw(",\"dydx\":")
             dydx.withUnsafeBufferPointer { w.writeTensor($0, shape: x.shape) }
             if let g = req.gradOutput {
@@ -111,7 +144,7 @@ struct EvaluationRoutes: Sendable {
                 for i in 0..<x.count { gradInput[i] = g.values[i] * dydx[i] }
                 w.writeRaw(",\"grad_input\":")
                 gradInput.withUnsafeBufferPointer { w.writeTensor($0, shape: x.shape) }
-                let sums = x.values.withUnsafeBufferPointer { xs in
+                let sums = x.withUnsafeBufferPointer { xs in
                     g.values.withUnsafeBufferPointer { gs in kernel.parameterGradients(xs, gradOutput: gs) }
                 }
                 w.writeRaw(",\"grad_params\":{")
@@ -144,7 +177,7 @@ struct EvaluationRoutes: Sendable {
         d.parameters.first { $0.name == name }?.kind == .numbers
     }
 
-    private func writeParameterDerivatives(_ w: inout JSONWriter, kernel: any ActivationKernel, descriptor d: ActivationDescriptor, x: Tensor) {
+    private func writeParameterDerivatives(_ w: inout JSONWriter, kernel: any ActivationKernel, descriptor d: ActivationDescriptor, x: InputTensor) {
         let shapes = kernel.parameterGradientShapes
         // One flat buffer holds every parameter's rows side by side.
         var offsets: [Int] = []
@@ -158,7 +191,7 @@ struct EvaluationRoutes: Sendable {
             let outputs = shapes.indices.map { k in
                 UnsafeMutableBufferPointer(rebasing: all[offsets[k]..<offsets[k] + x.count * shapes[k].width])
             }
-            x.values.withUnsafeBufferPointer { kernel.parameterDerivatives($0, into: outputs) }
+            x.withUnsafeBufferPointer { kernel.parameterDerivatives($0, into: outputs) }
         }
         w.writeRaw(",\"dparams\":{")
         buffer.withUnsafeBufferPointer { all in
@@ -286,6 +319,103 @@ func jsonResponse(_ value: JSONValue, status: Int = 200, headers: HTTPHeaders = 
     var w = JSONWriter()
     w.write(value)
     return jsonResponse(w.bytes, status: status, headers: headers)
+}
+
+/// Floats evaluated per block when a JSON answer is printed as it is evaluated (small arrays).
+let streamBlock = 4096
+/// Floats evaluated per block for arrays that use every core (each block split across them).
+let parallelStreamBlock = 1 << 16
+
+/// Appends the JSON text of a float tensor of `shape` (`count` > 0 elements, so every dimension
+/// is > 0) whose values `produce` writes for a range of flat indices into a scratch buffer of
+/// that length (at most `block` values). The bytes equal `JSONWriter.writeTensor` of the whole
+/// tensor, but only one block of values exists at a time, and the text goes through writers of
+/// about `printBlock` values each before it is appended.
+func appendStreamedTensor(_ out: inout [UInt8], shape: [Int], count: Int, block: Int = streamBlock, printBlock: Int = streamBlock,
+                          produce: (Range<Int>, UnsafeMutableBufferPointer<Float>) -> Void) {
+    precondition(count > 0 && !shape.isEmpty && shape.reduce(1, *) == count && block > 0 && printBlock > 0,
+                 "appendStreamedTensor: shape \(shape) does not match \(count) values")
+    let rowLength = shape[shape.count - 1]
+    let rows = count / rowLength
+    let outer = shape.dropLast()
+    /// How many enclosing arrays close before row `q` and open again after its comma
+    /// (row 0 opens all of them).
+    func reopened(before q: Int) -> Int {
+        var t = 0
+        var p = 1
+        for d in outer.reversed() {
+            p *= d
+            guard q % p == 0 else { break }
+            t += 1
+        }
+        return t
+    }
+    func writer(_ values: Int) -> JSONWriter { JSONWriter(reservingCapacity: values * 12 + 64) }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: min(block, count)) { scratch in
+        if rowLength <= block {
+            // Whole rows per block: brackets, commas and rows go through writers of about
+            // `printBlock` values.
+            let rowsPerBlock = block / rowLength
+            var r = 0
+            while r < rows {
+                let end = min(rows, r + rowsPerBlock)
+                let values = UnsafeMutableBufferPointer(rebasing: scratch[0..<((end - r) * rowLength)])
+                produce((r * rowLength)..<(end * rowLength), values)
+                var w = writer(min(values.count, printBlock + rowLength))
+                var pending = 0
+                for q in r..<end {
+                    let t = reopened(before: q)
+                    if q > 0 {
+                        for _ in 0..<t { w.writeRaw("]") }
+                        w.writeRaw(",")
+                    }
+                    for _ in 0..<t { w.writeRaw("[") }
+                    let start = (q - r) * rowLength
+                    w.writeFlatArray(UnsafeBufferPointer(rebasing: values[start..<(start + rowLength)]))
+                    pending += rowLength
+                    if pending >= printBlock && q + 1 < end {
+                        out.append(contentsOf: w.bytes)
+                        w = writer(min(values.count, printBlock + rowLength))
+                        pending = 0
+                    }
+                }
+                if end == rows {
+                    for _ in outer { w.writeRaw("]") }
+                }
+                out.append(contentsOf: w.bytes)
+                r = end
+            }
+        } else {
+            // Rows longer than a block: each row in pieces of at most `printBlock` values,
+            // the pieces' brackets dropped.
+            for q in 0..<rows {
+                let t = reopened(before: q)
+                if q > 0 {
+                    out.append(contentsOf: repeatElement(UInt8(ascii: "]"), count: t))
+                    out.append(UInt8(ascii: ","))
+                }
+                out.append(contentsOf: repeatElement(UInt8(ascii: "["), count: t))
+                var start = 0
+                while start < rowLength {
+                    let end = min(rowLength, start + block)
+                    let values = UnsafeMutableBufferPointer(rebasing: scratch[0..<(end - start)])
+                    produce((q * rowLength + start)..<(q * rowLength + end), values)
+                    var piece = 0
+                    while piece < values.count {
+                        let pieceEnd = min(values.count, piece + printBlock)
+                        var w = writer(pieceEnd - piece)
+                        w.writeFlatArray(UnsafeBufferPointer(rebasing: values[piece..<pieceEnd]))
+                        out.append(start == 0 && piece == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+                        out.append(contentsOf: w.bytes[1..<(w.bytes.count - 1)])
+                        piece = pieceEnd
+                    }
+                    start = end
+                }
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(contentsOf: repeatElement(UInt8(ascii: "]"), count: outer.count))
+        }
+    }
 }
 
 /// A float32 answer as raw little-endian bytes or a .npy file; `fill` writes every value in place.

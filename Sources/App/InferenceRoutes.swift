@@ -127,19 +127,27 @@ struct InferenceRoutes: Sendable {
             }
             binarySize = Int(n)
         }
-        var values: [Float]
+        var values: [Float] = []
+        // FP32 binary data is read where it lies in the body (at any alignment) instead of being
+        // decoded into `values` first; other datatypes, and every length error, go through the decoder.
+        var inPlace = false
         if let size = binarySize {
             let tail = body.count - headerLength
             guard size == tail else {
                 throw Problem.badRequest("bad-length", "binary_data_size \(size) does not match the \(tail) bytes after the JSON header", pointer: "/inputs/0/parameters/binary_data_size")
             }
-            do throws(CodecError) {
-                values = try body.withUnsafeBytes { raw in
-                    Result { () throws(CodecError) in
-                        try BinaryTensorData.decode(UnsafeRawBufferPointer(rebasing: raw[headerLength...]), datatype: datatype, count: count)
-                    }
-                }.get()
-            } catch { throw Problem(error, pointerPrefix: "/inputs/0") }
+            #if _endian(little)
+            inPlace = datatype == "FP32" && count <= Int.max / 4 && size == count * 4
+            #endif
+            if !inPlace {
+                do throws(CodecError) {
+                    values = try body.withUnsafeBytes { raw in
+                        Result { () throws(CodecError) in
+                            try BinaryTensorData.decode(UnsafeRawBufferPointer(rebasing: raw[headerLength...]), datatype: datatype, count: count)
+                        }
+                    }.get()
+                } catch { throw Problem(error, pointerPrefix: "/inputs/0") }
+            }
         } else {
             guard headerLength == body.count else {
                 throw Problem.badRequest("bad-length", "unexpected \(body.count - headerLength) bytes after the JSON header: no input declares binary_data_size")
@@ -194,28 +202,67 @@ struct InferenceRoutes: Sendable {
             header.writeString(id)
         }
         header.writeRaw(",\"outputs\":[")
-        var binaryTail: [UInt8] = []
+        /// Evaluates output `name` of x (from the body or `values`) into `dst`, any alignment.
+        func evaluate(_ name: String, into dst: UnsafeMutableRawPointer) {
+            guard count > 0 else { return }
+            if inPlace {
+                body.withUnsafeBytes { raw in
+                    Evaluator.evaluate(kernel, derivative: name == "dydx", from: raw.baseAddress! + headerLength, into: dst, count: count)  // count > 0: non-empty
+                }
+            } else {
+                values.withUnsafeBytes { raw in
+                    Evaluator.evaluate(kernel, derivative: name == "dydx", from: raw.baseAddress!, into: dst, count: count)  // count > 0
+                }
+            }
+        }
         let shapeText = "[\(shape.map(String.init).joined(separator: ","))]"
         for (i, out) in requested.enumerated() {
-            let result = out.name == "y" ? Evaluator.forward(kernel, values) : Evaluator.derivative(kernel, values)
             if i > 0 { header.writeRaw(",") }
             header.writeRaw("{\"name\":\"\(out.name)\",\"datatype\":\"FP32\",\"shape\":\(shapeText)")
             if out.binary {
+                // Evaluated below, straight into the response body.
                 header.writeRaw(",\"parameters\":{\"binary_data_size\":\(count * 4)}}")
-                result.withUnsafeBufferPointer { binaryTail.append(contentsOf: RawFloat32.encode($0)) }
             } else {
+                let result: [Float]
+                if inPlace {
+                    result = [Float](unsafeUninitializedCapacity: count) { buffer, n in
+                        if let base = buffer.baseAddress { evaluate(out.name, into: UnsafeMutableRawPointer(base)) }
+                        n = count
+                    }
+                } else {
+                    result = out.name == "y" ? Evaluator.forward(kernel, values) : Evaluator.derivative(kernel, values)
+                }
                 header.writeRaw(",\"data\":")
                 result.withUnsafeBufferPointer { header.writeFlatArray($0) }
                 header.writeRaw("}")
             }
         }
         header.writeRaw("]}")
-        if requested.contains(where: \.binary) {
+        let binaryOutputs = requested.filter(\.binary)
+        if !binaryOutputs.isEmpty {
+            // One allocation: the JSON header, then each binary output evaluated in place.
             let json = header.bytes
+            let total = json.count + binaryOutputs.count * count * 4
+            let bytes = [UInt8](unsafeUninitializedCapacity: total) { raw, initialized in
+                let base = UnsafeMutableRawPointer(raw.baseAddress!)  // total >= json.count > 0
+                json.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: json.count) }
+                var offset = json.count
+                for out in binaryOutputs {
+                    evaluate(out.name, into: base + offset)
+                    offset += count * 4
+                }
+                #if _endian(big)
+                for k in stride(from: json.count, to: total, by: 4) {
+                    let v = base.loadUnaligned(fromByteOffset: k, as: UInt32.self)
+                    base.storeBytes(of: v.littleEndian, toByteOffset: k, as: UInt32.self)
+                }
+                #endif
+                initialized = total
+            }
             return HTTPResponse(status: 200, headers: [
                 "Content-Type": "application/octet-stream",
                 "Inference-Header-Content-Length": "\(json.count)",
-            ], bytes: json + binaryTail)
+            ], bytes: bytes)
         }
         return jsonResponse(header.bytes)
     }
