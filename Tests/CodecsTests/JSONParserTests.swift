@@ -51,6 +51,25 @@ private func parseError(bytes: [UInt8]) -> CodecError? {
         #expect(parseError("1e400")?.code == .wrongType)  // finite literal beyond Double
     }
 
+    /// Tensors past 256 KiB grow into mapped pages (TensorStorage): values, shape and the element
+    /// limit are the same on both sides of that switch.
+    @Test func largeTensorsAcrossTheMappedStorageSwitch() throws {
+        for n in [65_535, 65_536, 65_537, 131_073, 300_001] {
+            let values = (0..<n).map { Float($0 % 1000) - 500.25 }
+            let text = "{\"x\":[[" + values.map { "\($0)" }.joined(separator: ",") + "]]}"
+            guard case .object(let members) = try parse(text), case .tensor(let t)? = members.first?.value else {
+                Issue.record("no tensor for \(n)")
+                continue
+            }
+            #expect(t.shape == [1, n])
+            #expect(t.values == values)
+        }
+        let limited = DecodingLimits(maxElements: 200_000)
+        #expect(parseError("[" + Array(repeating: "1", count: 200_001).joined(separator: ",") + "]", limits: limited)?.code == .tooManyElements)
+        #expect(try parse("[" + Array(repeating: "1", count: 200_000).joined(separator: ",") + "]", limits: limited)
+            == .tensor(Tensor([Float](repeating: 1, count: 200_000))))
+    }
+
     @Test func objectsKeepOrderAndDuplicates() throws {
         let v = try parse(#"{"b": 1, "a": [true, null], "b": "x", "c": {"d": {}}}"#)
         guard case .object(let members) = v else {
