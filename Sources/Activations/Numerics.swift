@@ -74,6 +74,22 @@ enum FloatMath {
         return madd(q, r * r, r + 1)
     }
 
+    /// Cody–Waite reduction of a (|a| ≤ 151): a = n·ln2 + r, |r| ≤ ln2/2; returns r and
+    /// t = n + roundingMagic (n is read back from t's bits by the scaling).
+    @inline(__always)
+    private static func reduce(_ a: Float) -> (r: Float, t: Float) {
+        let t = madd(a, 1.442_695_04, roundingMagic)
+        let n = t - roundingMagic
+        // n·C1 is exact (C1 has 9 significant bits), and a − n·C1 is exact.
+        return (madd(n, 2.121_944_4e-4, madd(n, -0.693_359_375, a)), t)
+    }
+
+    /// 2^(n + bias − 127) for t = n + roundingMagic (a normal power of two for n + bias ∈ [1, 254]).
+    @inline(__always)
+    private static func powerOfTwo(_ t: Float, bias: Int32) -> Float {
+        Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ bias) &<< 23))
+    }
+
     /// p·2^n with n read from `t` (= n + roundingMagic), in two steps so that results down to
     /// the subnormal range and up to +inf come out right.
     @inline(__always)
@@ -98,24 +114,17 @@ enum FloatMath {
     /// where the select of `expFlushingSubnormals` is not worth its cost). +inf beyond ln(FLT_MAX).
     @inline(__always)
     static func expAboveSubnormals(_ x: Float) -> Float {
-        let a = clamp(x, -86.6, 88.8)
-        let t = madd(a, 1.442_695_04, roundingMagic)
-        let n = t - roundingMagic
-        let r = madd(n, 2.121_944_4e-4, madd(n, -0.693_359_375, a))
+        let (r, t) = reduce(clamp(x, -86.6, 88.8))
         let p = reducedExp(r)
         // n ∈ [−125, 128]: (2p)·2^(n−1) keeps the scale normal and overflows to +inf only
         // when the result does.
-        let scale = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ 126) &<< 23))
-        return (p + p) * scale
+        return (p + p) * powerOfTwo(t, bias: 126)
     }
 
     /// e^x (as `exp(x, 0)` without the extra addition, which the compiler may not drop).
     @inline(__always)
     static func exp(_ x: Float) -> Float {
-        let a = clamp(x, -104, 88.8)
-        let t = madd(a, 1.442_695_04, roundingMagic)
-        let n = t - roundingMagic
-        let r = madd(n, 2.121_944_4e-4, madd(n, -0.693_359_375, a))
+        let (r, t) = reduce(clamp(x, -104, 88.8))
         return scaledTwice(reducedExp(r), t)
     }
 
@@ -123,11 +132,8 @@ enum FloatMath {
     /// arguments known to be moderate, such as a polynomial's value.
     @inline(__always)
     static func expModerate(_ x: Float) -> Float {
-        let t = madd(x, 1.442_695_04, roundingMagic)
-        let n = t - roundingMagic
-        let r = madd(n, 2.121_944_4e-4, madd(n, -0.693_359_375, x))
-        let scale = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: t.bitPattern) &- 0x4B40_0000 &+ 127) &<< 23))
-        return reducedExp(r) * scale
+        let (r, t) = reduce(x)
+        return reducedExp(r) * powerOfTwo(t, bias: 127)
     }
 
     /// e^x − 1 with full relative accuracy near 0 (Taylor series for |x| < 0.35).
