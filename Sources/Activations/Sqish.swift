@@ -50,25 +50,21 @@ struct SqishKernel: ActivationKernel {
         [.init(name: "alpha", width: 1), .init(name: "beta", width: 1), .init(name: "gamma", width: 1)]
     }
 
-    /// With h = e^{−|s|/2}, e = h² and w = 1/(1 + e): g = √w (s ≤ 0) or h·√w (s > 0), and
-    /// E·D^{−3/2} = e·w·g (s ≤ 0) or w·g (s > 0). `Float.squareRoot()` is the correctly rounded
-    /// hardware square root (vsqrtps in a vectorised loop; measured faster than a Newton
-    /// iteration on 1/√w).
+    /// The gate g = D^{−1/2} and E·D^{−3/2} (D = 1 + E, E = eˢ = h², h = e^{s/2} from one
+    /// singly-scaled exponential), for the derivative. E = inf (s > 88.7) gives g = 0 and
+    /// E·D^{−3/2} = 0 (its true value is below 1e−19 there); E below 1e−38 gives g = 1, E·D^{−3/2} = E.
+    /// √w is taken of w = 1/D, so LLVM sees a non-negative argument and keeps vsqrtps (of
+    /// 1/√D it makes a sqrtf call per element, for errno).
     @inline(__always)
     static func gate(_ s: Float) -> (g: Float, e3: Float) {
-        let h = FloatMath.exp(-0.5 * abs(s))
+        let h = FloatMath.expAboveSubnormals(0.5 * s)
         let e = h * h
         let w = 1 / (1 + e)
-        let sw = w.squareRoot()
-        let g = s <= 0 ? sw : h * sw
-        return (g, (s <= 0 ? e * g : g) * w)
+        let g = w.squareRoot()
+        return (g, w == 0 ? 0 : e * w * g)
     }
 
-    /// The gate alone, for the forward pass: (1 + h²)^{−1/2} with h = e^{s/2} from one
-    /// singly-scaled exponential (h² = inf gives 0, h² below 1e−38 gives 1, both exact in
-    /// float32); cheaper than `gate(_:)`, which also needs E·D^{−3/2} without cancellation.
-    /// Written as √(1/(1 + h²)) so LLVM sees a non-negative argument and keeps vsqrtps (of
-    /// 1/√(1 + eˢ) it made a sqrtf call per element, for errno).
+    /// The gate alone, for the forward pass (as `gate(_:)` without E·D^{−3/2}).
     @inline(__always)
     static func forwardGate(_ s: Float) -> Float {
         let h = FloatMath.expAboveSubnormals(0.5 * s)
