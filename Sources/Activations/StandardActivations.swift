@@ -327,9 +327,12 @@ struct SiLUKernel: ActivationKernel {
     var parameterGradientShapes: [ParameterGradientShape] { [.init(name: "beta", width: 1)] }
 
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
-        let b = beta, neg = negativeLimit
+        let b = beta
+        guard b > 0 else { return mapElements(x, y) { x in 0.5 * x } }  // β = 0: x·σ(0)
         mapElements(x, y) { x in
-            FloatMath.limits(x, FloatMath.timesSigmoid(x, b * x), negative: neg, positive: .infinity)
+            // −inf meets e^{−βx} = inf: −FLT_MAX/inf gives the limit −0 without a select per
+            // limit (+inf: e^{−βx} = 0, +inf/1 = +inf; NaN stays NaN).
+            FloatMath.timesSigmoid(x < -.greatestFiniteMagnitude ? -.greatestFiniteMagnitude : x, b * x)
         }
     }
 
