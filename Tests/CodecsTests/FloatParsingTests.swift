@@ -223,4 +223,15 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// `count` finite float32 values from uniformly random bit patterns (inf/NaN patterns skipped).
+    mutating func finiteFloats(_ count: Int) -> [Float] {
+        var values: [Float] = []
+        values.reserveCapacity(count)
+        while values.count < count {
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: next()))
+            if v.isFinite { values.append(v) }
+        }
+        return values
+    }
 }

@@ -95,11 +95,7 @@ private func pow10(_ k: Int) -> Double {
     /// length); ours must give the same digit string.
     @Test func sameDigitsAsSwiftDescription() {
         var rng = SplitMix64(seed: 2024)
-        var values: [Float] = []
-        for _ in 0..<1_000_000 {
-            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
-            if v.isFinite { values.append(v) }
-        }
+        var values = rng.finiteFloats(1_000_000)
         for _ in 0..<200_000 { values.append(Float.random(in: -8...8, using: &rng)) }
         var mismatches = 0
         for v in values where v != 0 {
@@ -200,11 +196,7 @@ private func pow10(_ k: Int) -> Double {
     /// byte for byte against the slow reference.
     @Test func layoutMatchesReference() {
         var rng = SplitMix64(seed: 31)
-        var values: [Float] = []
-        for _ in 0..<500_000 {
-            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
-            if v.isFinite { values.append(v) }
-        }
+        var values = rng.finiteFloats(500_000)
         for _ in 0..<500_000 {
             // Magnitudes 1e-7 … 1e18 where the fixed/scientific seams are.
             values.append(Float(Double.random(in: -1...1, using: &rng) * pow10(Int.random(in: -6...18, using: &rng))))
@@ -224,11 +216,7 @@ private func pow10(_ k: Int) -> Double {
     /// Printing then parsing with our own parser restores every value bit for bit.
     @Test func jsonRoundTripThroughOwnParser() throws {
         var rng = SplitMix64(seed: 99)
-        var values: [Float] = []
-        while values.count < 300_000 {
-            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
-            if v.isFinite { values.append(v) }
-        }
+        var values = rng.finiteFloats(300_000)
         values += (0..<100_000).map { _ in Float.random(in: -8...8, using: &rng) }
         var w = JSONWriter()
         values.withUnsafeBufferPointer { w.writeFlatArray($0) }
