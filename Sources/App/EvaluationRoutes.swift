@@ -82,6 +82,15 @@ struct EvaluationRoutes: Sendable {
         metrics.elementsEvaluated(activation: d.name, count: req.x.count)
 
         let x = req.x
+        /// `{"activation","params","adversarial","shape"` (object left open), prepared or written.
+        func writeAnswerHead(_ w: inout JSONWriter) {
+            if usesDefaults, let prepared {
+                w.writeRaw(prepared.head)
+            } else {
+                Self.writeHead(&w, name: d.name, resolved: resolved, adversarial: req.adversarial)
+            }
+            Self.writeShape(&w, x.shape)
+        }
         if out != .json {
             // Binary answers carry y (forward) or dydx (gradient), written straight into the body
             // (from x where it lies in the request body for float32 bodies: 2 payloads in all).
@@ -98,12 +107,7 @@ struct EvaluationRoutes: Sendable {
             // Arrays of one block take the array path below (one allocation fewer).
             let parallel = Evaluator.runsInParallel(count: x.count)
             var head = JSONWriter(reservingCapacity: 512)
-            if usesDefaults, let prepared {
-                head.writeRaw(prepared.head)
-            } else {
-                Self.writeHead(&head, name: d.name, resolved: resolved, adversarial: req.adversarial)
-            }
-            Self.writeShape(&head, x.shape)
+            writeAnswerHead(&head)
             head.writeRaw(route == .forward ? ",\"y\":" : ",\"dydx\":")
             var bytes: [UInt8] = []
             bytes.reserveCapacity(head.bytes.count + x.count * 14 + 16)
@@ -125,12 +129,7 @@ struct EvaluationRoutes: Sendable {
         }
 
         var w = JSONWriter(reservingCapacity: x.count * 14 * (route == .forward ? 1 : (req.gradOutput == nil ? 1 : 2)) + 512)
-        if usesDefaults, let prepared {
-            w.writeRaw(prepared.head)
-        } else {
-            Self.writeHead(&w, name: d.name, resolved: resolved, adversarial: req.adversarial)
-        }
-        Self.writeShape(&w, x.shape)
+        writeAnswerHead(&w)
         if route == .forward {
             let y = Evaluator.forward(kernel, x)
             w.writeRaw(",\"y\":")

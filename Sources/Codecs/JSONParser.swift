@@ -785,7 +785,7 @@ private struct TensorStorage {
             else { fatalError("out of memory mapping \(newCapacity) floats") }
             let fresh = region.bindMemory(to: Float.self, capacity: newCapacity)
             fresh.initialize(from: base, count: count)
-            release()
+            deallocate()
             (base, capacity, mapped) = (fresh, newCapacity, true)
             return true
         }
@@ -802,7 +802,7 @@ private struct TensorStorage {
         }
     }
 
-    private func release() {
+    func deallocate() {
         #if canImport(Glibc)
         if mapped {
             munmap(base, capacity * MemoryLayout<Float>.stride)
@@ -811,6 +811,4 @@ private struct TensorStorage {
         #endif
         free(base)
     }
-
-    func deallocate() { release() }
 }
