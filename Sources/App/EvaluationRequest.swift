@@ -166,62 +166,18 @@ struct InputTensor {
         return InputTensor(shape: [count], count: count, body: body, offset: 0)
     }
 
-    /// A .npy body read in place, or nil when it must go through `NPY.decode`. Only the header
-    /// numpy and this service write is taken: format 1.0, `{'descr': '<f4', 'fortran_order':
-    /// False, 'shape': (…), }` padded with spaces and a newline, data of exactly the shape's
-    /// size within the limits. Anything else — other dtypes, byte orders, key orders, versions,
-    /// and every error — is left to the decoder.
+    /// A .npy body read in place, or nil when it must go through `NPY.decode`: float32 in this
+    /// machine's byte order (any header form and version `NPY.layout` accepts) at a 4-byte
+    /// aligned address. Other dtypes and byte orders, and every error (which the decoder then
+    /// reports), are left to the decoder.
     static func npyInPlace(_ body: [UInt8], limits: DecodingLimits) -> InputTensor? {
-        guard let (shape, count, dataStart) = body.withUnsafeBytes({ simpleNPYHeader($0, limits: limits) }),
-              count > 0, body.count - dataStart == count * 4, readableInPlace(body, offset: dataStart) else { return nil }
-        return InputTensor(shape: shape, count: count, body: body, offset: dataStart)
-    }
-
-    private static let npyPrefix: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0]  // "\x93NUMPY", version 1.0
-    private static let npyDictHead = Array("{'descr': '<f4', 'fortran_order': False, 'shape': (".utf8)
-    private static let npyDictTail = Array("), }".utf8)
-
-    /// Shape, element count and data offset of a .npy file whose header is exactly in the
-    /// canonical form described at `npyInPlace`; nil otherwise.
-    static func simpleNPYHeader(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits) -> (shape: [Int], count: Int, dataStart: Int)? {
-        guard bytes.count >= 10, bytes.prefix(8).elementsEqual(npyPrefix) else { return nil }
-        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-        let dataStart = 10 + headerLength
-        guard dataStart <= bytes.count else { return nil }
-        let text = UnsafeRawBufferPointer(rebasing: bytes[10..<dataStart])
-        guard text.count >= npyDictHead.count + npyDictTail.count + 1, text.prefix(npyDictHead.count).elementsEqual(npyDictHead),
-              text[text.count - 1] == UInt8(ascii: "\n") else { return nil }
-        // Dimensions: "n," (one) or "n, m" / "n, m," (more), or nothing (a scalar).
-        var pos = npyDictHead.count
-        var shape: [Int] = []
-        var count = 1
-        while pos < text.count, text[pos] != UInt8(ascii: ")") {
-            var n = 0
-            let start = pos
-            while pos < text.count, text[pos] >= UInt8(ascii: "0"), text[pos] <= UInt8(ascii: "9"), pos - start < 15 {
-                n = n * 10 + Int(text[pos] - UInt8(ascii: "0"))
-                pos += 1
-            }
-            guard pos > start else { return nil }
-            let (product, overflow) = count.multipliedReportingOverflow(by: n)
-            guard !overflow, product <= limits.maxElements else { return nil }
-            count = product
-            shape.append(n)
-            if pos < text.count, text[pos] == UInt8(ascii: ",") {
-                pos += 1
-                if pos < text.count, text[pos] == UInt8(ascii: " ") { pos += 1 }
-            } else {
-                break
-            }
+        let layout = body.withUnsafeBytes { raw in
+            Result { () throws(CodecError) in try NPY.layout(raw, limits: limits) }
         }
-        // Python writes a one-dimensional shape as "(n,)"; "(n)" is not a tuple.
-        if shape.count == 1 && text[pos - 1] != UInt8(ascii: ",") { return nil }
-        guard text.count - pos >= npyDictTail.count,
-              UnsafeRawBufferPointer(rebasing: text[pos..<(pos + npyDictTail.count)]).elementsEqual(npyDictTail) else { return nil }
-        pos += npyDictTail.count
-        while pos < text.count - 1, text[pos] == UInt8(ascii: " ") { pos += 1 }
-        guard pos == text.count - 1 else { return nil }
-        return (shape, count, dataStart)
+        guard case .success(let l) = layout, l.isNativeFloat32, l.count > 0, readableInPlace(body, offset: l.dataStart) else {
+            return nil
+        }
+        return InputTensor(shape: l.shape, count: l.count, body: body, offset: l.dataStart)
     }
 }
 

@@ -2,12 +2,28 @@
 public enum NPY {
     private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
-    /// Decodes a .npy file (format 1.0/2.0/3.0; dtype f2/f4/f8, little- or big-endian, C
-    /// order) to a float32 tensor. The header dictionary may list its keys in any order,
-    /// with a trailing comma and any white-space padding. Errors: `.badHeader` (magic,
-    /// version, header syntax, Fortran order), `.unsupportedDType`, `.tooManyElements`
-    /// (checked before anything is allocated), `.badLength` (data size ≠ shape × item size).
-    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .init()) throws(CodecError) -> Tensor {
+    /// Where a .npy file's values are and how they are stored: everything ``decode(_:limits:)``
+    /// checks before it converts a value.
+    public struct Layout: Sendable {
+        public let shape: [Int]
+        /// Number of elements (the product of `shape`), within the limit.
+        public let count: Int
+        /// Byte offset of the first value; the data runs to the end of the file.
+        public let dataStart: Int
+        let type: FloatElementType
+        let bigEndian: Bool
+
+        /// The values are IEEE float32 in the byte order of this machine, so they can be read
+        /// where they lie (when the address is 4-byte aligned) instead of being converted.
+        public var isNativeFloat32: Bool { type == .float32 && bigEndian == (1.littleEndian != 1) }
+    }
+
+    /// Validates a .npy file (format 1.0/2.0/3.0; dtype f2/f4/f8, little- or big-endian, C
+    /// order) and returns where its values are. The header dictionary may list its keys in any
+    /// order, with a trailing comma and any white-space padding. Errors: `.badHeader` (magic,
+    /// version, header syntax, Fortran order), `.unsupportedDType`, `.tooManyElements`,
+    /// `.badLength` (data size ≠ shape × item size).
+    public static func layout(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .init()) throws(CodecError) -> Layout {
         guard bytes.count >= 10, bytes.prefix(6).elementsEqual(magic) else {
             throw CodecError(.badHeader, "not a .npy file (missing \\x93NUMPY magic)", offset: 0)
         }
@@ -31,7 +47,7 @@ public enum NPY {
         let header = try NPYHeader(parsing: UnsafeRawBufferPointer(rebasing: bytes[headerStart..<(headerStart + headerLength)]),
                                    offset: headerStart)
 
-        // Element count, overflow-safe, checked against the limit before allocating.
+        // Element count, overflow-safe, checked against the limit before anything is allocated.
         var count = 1
         if header.shape.contains(0) {
             count = 0
@@ -53,9 +69,15 @@ public enum NPY {
             throw CodecError(.badLength, ".npy data is \(dataLength) bytes; shape \(header.shape) of \(header.descr) needs \(count * header.type.size)",
                              offset: dataStart)
         }
-        let values = ElementConversion.floats(from: UnsafeRawBufferPointer(rebasing: bytes[dataStart...]),
-                                              type: header.type, bigEndian: header.bigEndian, count: count)
-        return Tensor(shape: header.shape, values: values)
+        return Layout(shape: header.shape, count: count, dataStart: dataStart, type: header.type, bigEndian: header.bigEndian)
+    }
+
+    /// Decodes a .npy file (see ``layout(_:limits:)`` for what is accepted) to a float32 tensor.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .init()) throws(CodecError) -> Tensor {
+        let layout = try layout(bytes, limits: limits)
+        let values = ElementConversion.floats(from: UnsafeRawBufferPointer(rebasing: bytes[layout.dataStart...]),
+                                              type: layout.type, bigEndian: layout.bigEndian, count: layout.count)
+        return Tensor(shape: layout.shape, values: values)
     }
 
     /// Decodes a .npy file held in an array.

@@ -157,7 +157,7 @@ import Testing
 
     /// Files the recogniser leaves to `NPY.decode` (other dtypes, byte orders, key orders,
     /// unaligned data, errors) still answer exactly as the decoder reads them.
-    @Test func otherNPYFilesGoThroughTheDecoder() throws {
+    @Test func otherNPYFormsAnswerAsTheDecoderDoes() throws {
         let xs = Self.sample(6)
         let le = xs.withUnsafeBytes { Array($0) }
         let be = xs.flatMap { v in withUnsafeBytes(of: v.bitPattern.bigEndian) { Array($0) } }
@@ -165,13 +165,15 @@ import Testing
         let files: [(String, [UInt8])] = [
             ("big-endian", Self.npyFile(dict: "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", dataStart: 128, data: be)),
             ("float64", Self.npyFile(dict: "{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", dataStart: 128, data: f8)),
-            ("key order", Self.npyFile(dict: "{'shape': (6,), 'descr': '<f4', 'fortran_order': False}", dataStart: 128, data: le)),
             ("unaligned data", Self.npyFile(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", dataStart: 70, data: le)),
+            // Any header form the decoder accepts is read in place when the data is native float32.
+            ("key order", Self.npyFile(dict: "{'shape': (6,), 'descr': '<f4', 'fortran_order': False}", dataStart: 128, data: le)),
             ("no tuple comma", Self.npyFile(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (6), }", dataStart: 128, data: le)),
         ]
         let kernel = try Self.kernel("relu")
         for (name, file) in files {
-            #expect(InputTensor.npyInPlace(file, limits: .init()) == nil, "\(name)")
+            let readInPlace = name == "key order" || name == "no tuple comma"
+            #expect((InputTensor.npyInPlace(file, limits: .init()) != nil) == readInPlace, "\(name)")
             let decoded = try NPY.decode(file)
             let r = app.post("/v1/activations/relu/forward", body: file, headers: ["Content-Type": "application/x-npy"])
             try #require(r.status == 200, "\(name): \(r.text)")
