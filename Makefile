@@ -5,7 +5,7 @@ HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
 PYTEST      = python3 -m pytest -q
 
-.PHONY: deps deps-python embed build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
+.PHONY: deps deps-python embed build release run test test-swift test-python reference clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +43,11 @@ test-swift: deps embed
 
 test-python: deps-python release
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(PYTEST) tests/python
+
+# Regenerates tests/reference/activations.json (mpmath, seeded; ~1 minute). Not part of `make test`,
+# which reads the committed file.
+reference: deps-python
+	python3 tests/reference/generate.py
 
 clean:
 	rm -rf .build
