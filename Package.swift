@@ -80,13 +80,22 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .testTarget(name: "ActivationsTests", dependencies: ["Activations"]),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
-        .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .target(name: "TestKernels", dependencies: ["Activations"], path: "Tests/TestKernels"),
-        .testTarget(name: "MLPTests", dependencies: ["MLP", "Activations", "TestKernels"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "MLP", "Activations", "Codecs", "TestKernels"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Activations", "Codecs", "Gzip", "HTTPServer"]),
+        // TestSupport: the reference loader, the accuracy rule, the seeded generator and small
+        // kernels; linked only by the test targets.
+        .target(name: "TestSupport", dependencies: ["Activations", "MLP"], path: "Tests/TestSupport"),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "TestSupport"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "MLPTests", dependencies: ["MLP", "Activations", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "MLP", "Activations", "Codecs", "TestSupport"]),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App", "Activations", "Codecs", "Gzip", "HTTPServer", "Training", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

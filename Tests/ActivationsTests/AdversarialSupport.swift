@@ -1,39 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Activations
 
-/// The adversarial cases of shared/reference/activations.json.
-struct AdversarialReference {
-    struct Case: Sendable {
-        let activation: String
-        let params: [String: ParameterValue]
-        let unsupported: Bool
-        let x: [Double]
-        let y: [Double]
-        let dydx: [Double]
-    }
-
-    let cases: [Case]
-
-    /// The adversarial cases, from the shared `ReferenceData` (a missing file is a broken checkout).
-    static let shared = AdversarialReference(
-        cases: try! ReferenceData.load().cases.filter(\.adversarial).map { c in
-            Case(
-                activation: c.activation, params: c.parameterValues, unsupported: c.unsupported,
-                x: c.x.map { $0 ?? .nan }, y: c.y.map { $0 ?? .nan }, dydx: c.dydx.map { $0 ?? .nan })
-        })
-}
-
-/// The accuracy rule of ACTIVATIONS.md Decisions §2 for one float32 output.
-func adversarialMeetsRule(_ y: Float, _ r: Double) -> Bool {
-    if r.isNaN { return y.isNaN }
-    if abs(r) >= Double(Float.greatestFiniteMagnitude) * (1 + 0x1p-25) || r.isInfinite {
-        return y.isInfinite && (y > 0) == (r > 0)
-    }
-    if abs(r) < Double(Float.leastNormalMagnitude) && y == 0 { return true }
-    guard y.isFinite else { return false }
-    return abs(Double(y) - r) <= 2e-6 * abs(r) + 1e-7
+/// The adversarial cases of tests/reference/activations.json.
+enum AdversarialReference {
+    static let cases = ReferenceData.cases(where: \.adversarial)
 }
 
 /// Evaluates a kernel's forward and derivative on Doubles rounded to float32.
@@ -220,20 +193,5 @@ enum AdversarialTestBase {
     /// Resolved parameters for `name` with `overrides` (through the test catalog's validation).
     static func params(_ name: String, _ overrides: [String: ParameterValue] = [:]) -> ResolvedParameters {
         try! catalog.resolve(name, params: overrides).1
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for random test points.
-struct AdversarialRNG {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
-        lo + (hi - lo) * Double(next() >> 11) * 0x1p-53
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Activations
@@ -13,27 +14,16 @@ struct DiTACBenchmark {
 
     /// Inputs as a network would see them: N(0, 1.5²), so ~55% fall inside the default [−0.5, 2].
     static let inputs: [Float] = {
-        var state: UInt64 = 12345
-        func uniform() -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return (Double(state >> 11) + 0.5) / 9_007_199_254_740_992
-        }
+        var rng = SeededGenerator(seed: 12345)
+        func uniform() -> Double { rng.uniform(0x1p-54, 1) }
         return (0..<count).map { _ in Float(1.5 * (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform())) }
     }()
 
     /// A field as DiTAC starts training: a draw from the initialisation prior (10 cells).
     static let velocities: [Double] = {
-        var seeded = BenchRNG(state: 7)
+        var seeded = SeededGenerator(seed: 7)
         return DiTACPrior.sampleVelocities(cells: 10, using: &seeded)
     }()
-
-    struct BenchRNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state
-        }
-    }
 
     /// Best of `repeats` wall-clock runs, in elements per second.
     static func rate(repeats: Int = 5, _ body: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void)

@@ -1,46 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Activations
 
 // MARK: - Reference data
 
-/// The `ditac` and `gelu` cases of reference/activations.json, from the shared `ReferenceData`.
-private struct DiTACReference {
-    struct Case {
-        let activation: String
-        let params: [String: ParameterValue]
-        let x: [Double]
-        /// nil = no single-valued derivative at that point.
-        let y: [Double?]
-        let dydx: [Double?]
-        /// Rows per element of ∂f/∂velocities (only the worked example has them).
-        let dvelocities: [[Double]]?
-    }
-
-    static let cases: [Case] = ((try? ReferenceData.load())?.cases ?? []).compactMap { c in
-        guard c.activation == "ditac" || c.activation == "gelu", !c.adversarial else { return nil }
-        return Case(
-            activation: c.activation, params: c.parameterValues, x: c.x.map { $0 ?? .nan }, y: c.y, dydx: c.dydx,
-            dvelocities: c.dvelocities?.map { $0.map { $0 ?? .nan } })
-    }
-
-    /// The accuracy rule of ACTIVATIONS.md Decisions §2.
-    static func accepts(_ value: Float, _ reference: Double) -> Bool {
-        meetsAccuracyRule(value, reference: reference)
-    }
-}
-
-/// SplitMix64, for reproducible random fields.
-private struct DiTACTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The `ditac` and `gelu` cases of tests/reference/activations.json.
+private enum DiTACReference {
+    static let cases = ReferenceData.cases { ($0.activation == "ditac" || $0.activation == "gelu") && !$0.adversarial }
 }
 
 // MARK: - Helpers
@@ -78,7 +46,7 @@ private func velocityGradient(_ field: DiTACField, _ u: Double) -> [Double] {
 /// e^{12}) so that central differences in Double are still meaningful; steeper fields are covered by
 /// the no-NaN test.
 private func randomFields() -> [(String, [Double])] {
-    var rng = DiTACTestRNG(state: 2024)
+    var rng = SeededGenerator(seed: 2024)
     var fields: [(String, [Double])] = []
     for trial in 0..<4 {
         fields.append(("many cells #\(trial)", (0..<39).map { _ in Double.random(in: -0.1...0.1, using: &rng) }))
@@ -97,26 +65,27 @@ private func randomFields() -> [(String, [Double])] {
 // MARK: - Reference cases
 
 @Test func ditacReferenceCasesMatch() throws {
+    _ = try ReferenceData.load()
     let cases = DiTACReference.cases.filter { $0.activation == "ditac" }
-    try #require(cases.count >= 2, "reference/activations.json not found or without ditac cases")
+    try #require(cases.count >= 2, "tests/reference/activations.json has no ditac cases")
     #expect(cases.contains { $0.dvelocities != nil })
     for c in cases {
         let kernel = try ditacKernel(c.params)
-        let (y, d, rows) = evaluate(kernel, c.x.map(Float.init))
+        let (y, d, rows) = evaluate(kernel, c.floatX)
         let width = kernel.parameterGradientShapes[0].width
         for i in c.x.indices {
             if let r = c.y[i] {
-                #expect(DiTACReference.accepts(y[i], r), "y(\(c.x[i])) = \(y[i]), want \(r) \(c.params)")
+                #expect(meetsAccuracyRule(y[i], reference: r), "y(\(c.floatX[i])) = \(y[i]), want \(r) \(c.params)")
             }
             if let r = c.dydx[i] {
-                #expect(DiTACReference.accepts(d[i], r), "dydx(\(c.x[i])) = \(d[i]), want \(r) \(c.params)")
+                #expect(meetsAccuracyRule(d[i], reference: r), "dydx(\(c.floatX[i])) = \(d[i]), want \(r) \(c.params)")
             }
             if let ref = c.dvelocities {
                 #expect(ref[i].count == width)
                 for j in 0..<width {
                     #expect(
-                        DiTACReference.accepts(rows[i * width + j], ref[i][j]),
-                        "dvelocities(\(c.x[i]))[\(j)] = \(rows[i * width + j]), want \(ref[i][j])")
+                        meetsAccuracyRule(rows[i * width + j], reference: ref[i][j]),
+                        "dvelocities(\(c.floatX[i]))[\(j)] = \(rows[i * width + j]), want \(ref[i][j].map { "\($0)" } ?? "null")")
                 }
             }
         }
@@ -153,7 +122,7 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
     ])
     // Outside any interval: the plain x·Φ(x) path.
     let far = try ditacKernel(["a": .number(1e6), "b": .number(2e6)])
-    var xs = gelu.x.map(Float.init)
+    var xs = gelu.floatX
     xs += [Float(a), Float(b), Float(a).nextUp, Float(b).nextDown, Float((a + b) / 2)]
     let (y, d, rows) = evaluate(kernel, xs)
     let (y0, d0, _) = evaluate(far, xs)
@@ -162,8 +131,8 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
         #expect(y[i].bitPattern == y0[i].bitPattern || (y[i] == 0 && y0[i] == 0), "y(\(xs[i]))")
         #expect(d[i] == d0[i], "dydx(\(xs[i])) = \(d[i]) vs \(d0[i])")
         if i < gelu.x.count {
-            if let r = gelu.y[i] { #expect(DiTACReference.accepts(y[i], r), "gelu y(\(xs[i]))") }
-            if let r = gelu.dydx[i] { #expect(DiTACReference.accepts(d[i], r), "gelu dydx(\(xs[i]))") }
+            if let r = gelu.y[i] { #expect(meetsAccuracyRule(y[i], reference: r), "gelu y(\(xs[i]))") }
+            if let r = gelu.dydx[i] { #expect(meetsAccuracyRule(d[i], reference: r), "gelu dydx(\(xs[i]))") }
         }
     }
     // The velocity derivatives at zero are those of the field, not zero: the hat function of vertex j
@@ -174,7 +143,7 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
 // MARK: - Derivatives against finite differences
 
 @Test func flowDerivativeInXMatchesFiniteDifferences() {
-    var rng = DiTACTestRNG(state: 7)
+    var rng = SeededGenerator(seed: 7)
     for (name, velocities) in randomFields() {
         let field = DiTACField(velocities: velocities)
         let n = Double(field.cells)
@@ -191,7 +160,7 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
 }
 
 @Test func velocityDerivativesMatchFiniteDifferences() {
-    var rng = DiTACTestRNG(state: 11)
+    var rng = SeededGenerator(seed: 11)
     for (name, velocities) in randomFields() {
         let field = DiTACField(velocities: velocities)
         let n = field.cells
@@ -225,7 +194,7 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
 
 /// The Float kernel against the Double field: dydx = T′Φ + x̃φ and rows = (b − a)Φ ∂T01/∂w.
 @Test func kernelDerivativesAgreeWithFieldAndFiniteDifferences() throws {
-    var rng = DiTACTestRNG(state: 5)
+    var rng = SeededGenerator(seed: 5)
     let velocities = (0..<14).map { _ in Double.random(in: -0.7...0.7, using: &rng) }
     let (a, b) = (-1.5, 2.5)
     let kernel = try ditacKernel(["a": .number(a), "b": .number(b), "velocities": .numbers(velocities)])
@@ -239,7 +208,7 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
     }
     for (i, xf) in xs.enumerated() {
         let x = Double(xf)
-        #expect(DiTACReference.accepts(y[i], f(x)))
+        #expect(meetsAccuracyRule(y[i], reference: f(x)))
         // Central difference in Double, away from a and b (kinks).
         if abs(x - a) > 1e-3 && abs(x - b) > 1e-3 {
             let h = 1e-7
@@ -250,7 +219,7 @@ func zeroVelocitiesAreGELU(a: Double, b: Double, count: Int) throws {
             x >= a && x <= b
             ? velocityGradient(field, (x - a) / (b - a)).map { $0 * (b - a) * ditacPhi(x) }
             : Array(repeating: 0, count: width)
-        for j in 0..<width { #expect(DiTACReference.accepts(rows[i * width + j], expected[j])) }
+        for j in 0..<width { #expect(meetsAccuracyRule(rows[i * width + j], reference: expected[j])) }
     }
 }
 
@@ -270,7 +239,7 @@ private struct RowsOnly: ActivationKernel {
 }
 
 @Test(arguments: [0, 2048]) func vjpEqualsSumOfRows(lut: Int) throws {
-    var rng = DiTACTestRNG(state: 99)
+    var rng = SeededGenerator(seed: 99)
     let velocities = (0..<9).map { _ in Double.random(in: -0.5...0.5, using: &rng) }
     let kernel = try ditacKernel(["velocities": .numbers(velocities), "lut": .number(Double(lut))])
     #expect(kernel.parameterGradientShapes == [ParameterGradientShape(name: "velocities", width: 9)])
@@ -299,7 +268,7 @@ private struct RowsOnly: ActivationKernel {
     let (y, _, _) = evaluate(lut, [0.3])
     #expect(abs(Double(y[0]) - 0.8144593744 * ditacPhi(Double(Float(0.3)))) < 1e-6)
 
-    var rng = DiTACTestRNG(state: 3)
+    var rng = SeededGenerator(seed: 3)
     for (name, velocities) in randomFields().prefix(8) {
         for n in [16, 100, 2048] {
             let (a, b) = (-0.5, 2.0)
@@ -322,10 +291,10 @@ private struct RowsOnly: ActivationKernel {
                 let f = field.flow(from: uk * Double(field.cells))
                 let xt = a + (b - a) * Double(Float(transform01(field, uk)))
                 let slope = Double(Float(exp(f.logSlope)))
-                #expect(DiTACReference.accepts(dl[i], slope * ditacPhi(x) + xt * ditacDensity(x)))
+                #expect(meetsAccuracyRule(dl[i], reference: slope * ditacPhi(x) + xt * ditacDensity(x)))
                 let rows = velocityGradient(field, uk)
                 for j in rows.indices {
-                    #expect(DiTACReference.accepts(rl[i * rows.count + j], rows[j] * (b - a) * ditacPhi(x)))
+                    #expect(meetsAccuracyRule(rl[i * rows.count + j], reference: rows[j] * (b - a) * ditacPhi(x)))
                 }
             }
         }
@@ -379,9 +348,9 @@ private struct RowsOnly: ActivationKernel {
     // with v < 0, which leaves cell 2 at once and is attracted to 0.4 in cell 1.
     let kernel = try ditacKernel(["a": .number(-1), "b": .number(1), "velocities": .numbers([0.3, -0.2, 0.4])])
     let (y, d, _) = evaluate(kernel, [-1, 1, 0])
-    #expect(DiTACReference.accepts(d[0], exp(1.2) * ditacPhi(-1) + -1 * ditacDensity(-1)))
-    #expect(DiTACReference.accepts(d[1], exp(-1.6) * ditacPhi(1) + 1 * ditacDensity(1)))
-    #expect(DiTACReference.accepts(y[2], (-1 + 2 * (0.4 + 0.1 * exp(-2.0))) * 0.5))
+    #expect(meetsAccuracyRule(d[0], reference: exp(1.2) * ditacPhi(-1) + -1 * ditacDensity(-1)))
+    #expect(meetsAccuracyRule(d[1], reference: exp(-1.6) * ditacPhi(1) + 1 * ditacDensity(1)))
+    #expect(meetsAccuracyRule(y[2], reference: (-1 + 2 * (0.4 + 0.1 * exp(-2.0))) * 0.5))
     // Fixed point exactly on a vertex: u = 0.5 with w = 0 there stays put, slope of the right cell.
     let field = DiTACField(velocities: [0.5, 0, -0.5])
     let f = field.flow(from: 2)
@@ -456,7 +425,7 @@ func invalidParametersAreRejectedWithAPointer(params: [String: ParameterValue], 
 }
 
 @Test(arguments: [2, 4, 10, 33]) func priorGradientMatchesFiniteDifferences(cells: Int) {
-    var rng = DiTACTestRNG(state: UInt64(cells))
+    var rng = SeededGenerator(seed: UInt64(cells))
     let prior = DiTACPrior(cells: cells, lambdaSmooth: 5, lambdaVar: 2, regularization: 0.1)
     let w = (0..<(cells - 1)).map { _ in Double.random(in: -1...1, using: &rng) }
     let g = prior.gradient(velocities: w)
@@ -474,9 +443,9 @@ func invalidParametersAreRejectedWithAPointer(params: [String: ParameterValue], 
 }
 
 @Test func priorSamplerIsSeededAndSmooth() {
-    var r1 = DiTACTestRNG(state: 42)
-    var r2 = DiTACTestRNG(state: 42)
-    var r3 = DiTACTestRNG(state: 43)
+    var r1 = SeededGenerator(seed: 42)
+    var r2 = SeededGenerator(seed: 42)
+    var r3 = SeededGenerator(seed: 43)
     let a = DiTACPrior.sampleVelocities(cells: 10, using: &r1)
     let b = DiTACPrior.sampleVelocities(cells: 10, using: &r2)
     let c = DiTACPrior.sampleVelocities(cells: 10, using: &r3)
@@ -484,7 +453,7 @@ func invalidParametersAreRejectedWithAPointer(params: [String: ParameterValue], 
     #expect(a.allSatisfy(\.isFinite) && a.contains { $0 != 0 })
     // Sample variances of w_k against Var(v(k/n)) under A ~ N(0, ΠΣ_PAΠ), Π the projection on the
     // CPA space (numpy, independent of the basis): 0.0757196, 0.1067738, 0.0466281 for n = 4.
-    var rng = DiTACTestRNG(state: 1)
+    var rng = SeededGenerator(seed: 1)
     let draws = (0..<4000).map { _ in DiTACPrior.sampleVelocities(cells: 4, using: &rng) }
     for (k, expected) in [0.07571964374, 0.10677375788, 0.04662808198].enumerated() {
         let mean = draws.map { $0[k] }.reduce(0, +) / Double(draws.count)

@@ -1,8 +1,9 @@
+import TestSupport
 import Testing
 
 @testable import Activations
 
-/// The shared reference loader decodes every kind of case in the file.
+/// The reference file decodes with every kind of case, and the accuracy rule behaves as documented.
 @Suite struct ReferenceDataTests {
     @Test func decodesEveryCaseKind() throws {
         let data = try ReferenceData.load()
@@ -11,7 +12,7 @@ import Testing
         for c in data.cases where !c.unsupported {
             #expect(!c.x.isEmpty && c.x.count == c.y.count && c.x.count == c.dydx.count, "\(c)")
             for (name, series) in c.dparams {
-                #expect(series.flat?.count == c.x.count, "\(c) \(name)")
+                #expect(series.count == c.x.count, "\(c) \(name)")
             }
         }
         // Unsupported adversarial markers carry no values.
@@ -20,25 +21,50 @@ import Testing
         #expect(unsupported.allSatisfy { $0.adversarial && $0.x.isEmpty })
         // Array, string and number parameters; DiTAC velocity gradients, one row per element.
         let ditac = try #require(data.cases.first { $0.dvelocities != nil })
-        #expect(ditac.parameterValues["velocities"] == .numbers([0.3, -0.2, 0.4]))
+        #expect(ditac.params["velocities"] == .numbers([0.3, -0.2, 0.4]))
         #expect(ditac.dvelocities?.count == ditac.x.count)
         #expect(ditac.dvelocities?.allSatisfy { $0.count == 3 } == true)
-        #expect(data.cases.contains { $0.parameterValues["approximate"] == .string("tanh") })
+        #expect(data.cases.contains { $0.params["approximate"] == .string("tanh") })
         #expect(data.cases.contains { $0.adversarial && !$0.unsupported })
     }
 
+    /// Every catalog entry has random parameter sets over its ranges, plain and adversarial.
+    @Test func randomCasesCoverTheCatalog() throws {
+        let data = try ReferenceData.load()
+        for name in Catalog.standard.names {
+            let plain = data.cases.filter { $0.activation == name && !$0.adversarial }
+            #expect(plain.count >= 2, "\(name): \(plain.count) plain cases")
+            if Catalog.standard.counterpart(of: name) != nil {
+                #expect(data.cases.filter { $0.activation == name && $0.adversarial }.count >= 2, "\(name)")
+            }
+        }
+    }
+
     @Test func accuracyRule() {
-        #expect(meetsAccuracyRule(1.000001, reference: 1))
-        #expect(!meetsAccuracyRule(1.00001, reference: 1))
-        #expect(meetsAccuracyRule(5e-8, reference: 0))
-        #expect(!meetsAccuracyRule(2e-7, reference: 0))
-        #expect(meetsAccuracyRule(.infinity, reference: 1e39))
-        #expect(!meetsAccuracyRule(.greatestFiniteMagnitude, reference: 1e39))
-        #expect(!meetsAccuracyRule(-.infinity, reference: 1e39))
-        #expect(meetsAccuracyRule(0, reference: 1e-40))
-        #expect(meetsAccuracyRule(.nan, reference: .nan))
-        #expect(!meetsAccuracyRule(.nan, reference: 0))
-        #expect(!meetsAccuracyRule(0, reference: .nan))
-        #expect(meetsAccuracyRule(42, reference: nil))
+        #expect(meetsAccuracyRule(Float(1.000001), reference: 1))
+        #expect(!meetsAccuracyRule(Float(1.00001), reference: 1))
+        #expect(meetsAccuracyRule(Float(5e-8), reference: 1e-9))
+        #expect(!meetsAccuracyRule(Float(2e-7), reference: 1e-9))
+        // References below the normal range (zeros included) may come out as a zero of either sign.
+        #expect(meetsAccuracyRule(Float(0), reference: 0))
+        #expect(meetsAccuracyRule(Float(0), reference: -0.0))
+        #expect(meetsAccuracyRule(Float(0), reference: 1e-40))
+        #expect(meetsAccuracyRule(-Float(0), reference: 1e-40))
+        #expect(!meetsAccuracyRule(Float(2e-7), reference: 0))
+        // Overflow: beyond the rounding threshold only the same-signed infinity; just below it the
+        // largest float, or infinity when that is within tolerance.
+        #expect(meetsAccuracyRule(Float.infinity, reference: 1e39))
+        #expect(!meetsAccuracyRule(Float.greatestFiniteMagnitude, reference: 1e39))
+        #expect(!meetsAccuracyRule(-Float.infinity, reference: 1e39))
+        #expect(meetsAccuracyRule(Float.infinity, reference: 0x1p128 - 0x1p103))
+        #expect(!meetsAccuracyRule(Float.greatestFiniteMagnitude, reference: 0x1p128 - 0x1p103))
+        #expect(meetsAccuracyRule(Float.greatestFiniteMagnitude, reference: 0x1p128 - 0x1p104))
+        #expect(meetsAccuracyRule(Float.infinity, reference: 0x1p128 - 0x1p104))
+        #expect(!meetsAccuracyRule(Float.infinity, reference: 1e38))
+        #expect(meetsAccuracyRule(Float.nan, reference: .nan))
+        #expect(!meetsAccuracyRule(Float.nan, reference: 0))
+        #expect(!meetsAccuracyRule(Float(0), reference: .nan))
+        #expect(!meetsAccuracyRule(Float.infinity, reference: .nan))
+        #expect(meetsAccuracyRule(Float(42), reference: nil))
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TestSupport
 import Testing
 @testable import Codecs
 
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func floatsPerSecond() throws {
-        var rng = SplitMix64(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         let n = 1_000_000
         let values = (0..<n).map { _ in Float.random(in: -8...8, using: &rng) }
         var text: [UInt8] = []

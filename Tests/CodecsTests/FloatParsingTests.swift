@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TestSupport
 import Testing
 @testable import Codecs
 
@@ -70,14 +71,14 @@ import Testing
     }
 
     @Test func oneMillionRandomLiteralsMatchStrtof() throws {
-        var rng = SplitMix64(seed: 0x5EED_F10A_7000_0001)
+        var rng = SeededGenerator(seed: 0x5EED_F10A_7000_0001)
         let texts = (0..<1_000_000).map { _ in Self.randomLiteral(&rng) }
         try checkAgainstStrtof(texts)
     }
 
     /// Shortest and 9/17-digit renderings of random float32 and float64 values.
     @Test func typicalPrintedValuesMatchStrtof() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         var texts: [[UInt8]] = []
         for _ in 0..<100_000 {
             let f = Float(bitPattern: UInt32.random(in: 0..<0x7F80_0000, using: &rng))
@@ -103,7 +104,7 @@ import Testing
             Array("3.4028235677973365e38".utf8), Array("7.006492321624085354618e-46".utf8),  // 2^-150: ties to 0
             Array("7.006492321624085354619e-46".utf8), Array("1.1754942807573642917e-38".utf8),
         ]
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         for _ in 0..<20_000 {
             let f = Float(bitPattern: UInt32.random(in: 1..<0x7F7F_FFFF, using: &rng))
             let midpoint = (Double(f) + Double(f.nextUp)) / 2  // exact: 25 significant bits
@@ -155,7 +156,7 @@ import Testing
     /// 19-digit mantissas (the most the fast path takes) at the exponent extremes it covers,
     /// and 20+ digits (the slow path), from 10^-65 up to the overflow threshold.
     @Test func longMantissasAtExponentExtremes() throws {
-        var rng = SplitMix64(seed: 0x19D1_6175)
+        var rng = SeededGenerator(seed: 0x19D1_6175)
         var texts: [[UInt8]] = []
         for _ in 0..<100_000 {
             let digits = Int.random(in: 15...22, using: &rng)
@@ -187,7 +188,7 @@ import Testing
     /// No cliff: the one-multiplication fast path decides the shortest text of (almost) every
     /// float32 at any magnitude, not only values near 1.
     @Test func fastPathCoversShortestTexts() {
-        var rng = SplitMix64(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         var undecided = 0, wrong = 0
         let n = 1_000_000
         for _ in 0..<n {
@@ -209,29 +210,5 @@ import Testing
         var buffer = [CChar](repeating: 0, count: 256)
         let n = withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) }
         return buffer[0..<Int(n)].map { UInt8(bitPattern: $0) }
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// `count` finite float32 values from uniformly random bit patterns (inf/NaN patterns skipped).
-    mutating func finiteFloats(_ count: Int) -> [Float] {
-        var values: [Float] = []
-        values.reserveCapacity(count)
-        while values.count < count {
-            let v = Float(bitPattern: UInt32(truncatingIfNeeded: next()))
-            if v.isFinite { values.append(v) }
-        }
-        return values
     }
 }

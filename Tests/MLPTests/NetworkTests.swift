@@ -1,5 +1,5 @@
 import Activations
-import TestKernels
+import TestSupport
 import Testing
 
 @testable import MLP

@@ -3,7 +3,7 @@ import Codecs
 import Dispatch
 import MLP
 import Synchronization
-import TestKernels
+import TestSupport
 import Testing
 
 @testable import Training

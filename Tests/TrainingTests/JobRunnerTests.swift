@@ -2,7 +2,7 @@ import Codecs
 import Dispatch
 import Foundation
 import Synchronization
-import TestKernels
+import TestSupport
 import Testing
 
 @testable import Training

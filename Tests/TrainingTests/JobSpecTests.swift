@@ -1,7 +1,7 @@
 import Activations
 import Codecs
 import MLP
-import TestKernels
+import TestSupport
 import Testing
 
 @testable import Training

@@ -1,5 +1,5 @@
 import MLP
-import TestKernels
+import TestSupport
 import Testing
 
 @testable import Training

@@ -149,11 +149,31 @@ def parameter_derivative(name, x, p, key):
         a = p["alpha"]
         return (mp.expm1(x / a) - (x / a) * mp.exp(x / a)) if x <= 0 else mpf(0)
 
+    # Closed forms where f is dominated by a part that does not depend on the parameter (a
+    # difference quotient would cancel: e.g. GoLU's ∂f/∂β ~ e^{−γx} next to f ~ αx).
+    if name == "softplus":
+        b = p["beta"]
+        return -softplus(b * x) / b ** 2 + (x / b) * sigmoid(b * x)
+    if name == "silu":
+        b = p["beta"]
+        return x * x * sigmoid(b * x) * sigmoid(-b * x)
+    if name == "golu":
+        a, b, g = p["alpha"], p["beta"], p["gamma"]
+        u = mp.exp(-g * x)
+        w = mp.exp(-g * x - b * u)
+        return {"alpha": x * mp.exp(-b * u), "beta": -a * x * w, "gamma": a * b * x * x * w}[key]
+    if name == "sqish":
+        a, b, g = p["alpha"], p["beta"], p["gamma"]
+        z = (1 - a) * x
+        e = mp.exp(-2 * g * z)
+        d = 1 + b * e
+        gz = d ** mpf(-0.5)
+        zgp = z * g * b * e * d ** mpf(-1.5)  # z·g'(z)
+        return {"alpha": x * (1 - gz - zgp), "beta": -z * e / (2 * d ** mpf(1.5)),
+                "gamma": z * z * b * e / d ** mpf(1.5)}[key]
+
     def along(v):
         q = dict(p)
-        q[key] = v
-        return forward(name, x, q)
-
     return mp.diff(along, p[key])
 
 
@@ -231,7 +251,17 @@ def gate_integral_closed(name, x, p):
         a, b, g = p["alpha"], p["beta"], p["gamma"]
 
         def F(v):
-            return mp.ei(v) - mp.exp(v) / v
+            if v > 200:
+                # Ei(v) − e^v/v cancels to a relative 1/v: use its asymptotic series
+                # e^v/v² · Σ (k+1)!/v^k instead (terms fall below 1e−60 long before they grow).
+                total, term, k = mpf(0), mpf(1), 0
+                while abs(term) > mpf(10) ** (-DPS - 10):
+                    total += term
+                    k += 1
+                    term *= (k + 1) / v
+                return mp.exp(v) / (v * v) * total
+            with mp.workdps(DPS + 10):
+                return mp.ei(v) - mp.exp(v) / v
         return (F(b) - F(b * mp.exp(-g * x))) / (a * g * g)
     return None
 
