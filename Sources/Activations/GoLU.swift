@@ -26,11 +26,12 @@ extension ClosedFormActivations {
 }
 
 /// GoLU in the log domain: v = min(ln β − γx, 88), E = eᵛ (= βu), G = e^{−E}, q = E·G (= βuG).
-/// G is ill-conditioned in v (relative error E·δv), which matters where x or x² scales it up
-/// (large |x| with small γ, the derivative near its zero, parameter derivatives): v is formed in
-/// float64 and passed to the exponential as a two-part argument, except where it is exact in
-/// float32 (β = 1, γ a power of two). Limits at ±inf are precomputed from the parameters
-/// (the function is linear when β or γ is 0).
+/// G is ill-conditioned in E (relative error E·δE, with E up to ~100 where G still matters) and
+/// f' = αG·(1 + γx·E) cancels near its zero: outside the float32 fast path, v and E are formed in
+/// float64 (`DoubleMath.exp`, vectorisable) and G = e^{−E} takes E as a two-part float32 argument,
+/// so the accuracy rule holds for every parameter value (docs/ACTIVATIONS.md, GoLU). The fast
+/// path, where v is exact in float32 (β = 1, γ a power of two, e.g. the defaults), stays float32.
+/// Limits at ±inf are precomputed from the parameters (the function is linear when β or γ is 0).
 /// Gate values below 2.6e−38 are flushed to 0 (no subnormal arithmetic, which halves the speed
 /// on typical inputs); that can matter only when α·|x| (α·x² for ∂f/∂γ) exceeds 4e30.
 struct GoLUKernel: ActivationKernel {
@@ -82,6 +83,17 @@ struct GoLUKernel: ActivationKernel {
         [.init(name: "alpha", width: 1), .init(name: "beta", width: 1), .init(name: "gamma", width: 1)]
     }
 
+    /// (E, G) for v = ln β − γx given in float64: E = eᵛ in float64 (v clamped to [−200, 88], where
+    /// G is 0 and 1 to float32 precision), G = e^{−E} in float32 from the two-part argument
+    /// −(E_hi + E_lo), flushed to 0 below 2.6e−38 (E > 86.6).
+    @inline(__always)
+    static func gate(_ w: Double) -> (e: Double, g: Float) {
+        let e = DoubleMath.exp(w > 88 ? 88 : (w < -200 ? -200 : w))
+        let eh = Float(e)
+        let g = eh > 86.6 ? 0 : FloatMath.exp(-eh, Float(Double(eh) - e))
+        return (e, g)
+    }
+
     func forward(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let a = alpha, g = gamma, lb = logBeta, (n0, p0) = limits[0]
         if let k = constantSlope {
@@ -97,10 +109,7 @@ struct GoLUKernel: ActivationKernel {
         }
         let lbD = logBetaD, gD = gammaD
         mapElements(x, y) { x in
-            let w = lbD - gD * Double(x)
-            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
-            let vh = Float(vd)
-            let G = FloatMath.expFlushingSubnormals(-FloatMath.exp(vh, Float(vd - Double(vh))))
+            let (_, G) = Self.gate(lbD - gD * Double(x))
             return FloatMath.limits(x, a * (x * G), negative: n0, positive: p0)
         }
     }
@@ -127,12 +136,8 @@ struct GoLUKernel: ActivationKernel {
         let lbD = logBetaD, gD = gammaD
         mapElements(x, dydx) { x in
             let xd = Double(x)
-            let w = lbD - gD * xd
-            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
-            let vh = Float(vd)
-            let e = FloatMath.exp(vh, Float(vd - Double(vh)))
-            let G = FloatMath.expFlushingSubnormals(-e)
-            let y = 1 + gD * xd * Double(e)
+            let (e, G) = Self.gate(lbD - gD * xd)
+            let y = 1 + gD * xd * e
             let inner = Float(y < -1e38 ? -1e38 : y)  // where it is that large, G is 0
             return FloatMath.limits(x, a * G * inner, negative: n1, positive: p1)
         }
@@ -168,13 +173,9 @@ struct GoLUKernel: ActivationKernel {
         }
         let ib = inverseBeta, lbD = logBetaD, gD = gammaD
         mapParameter3(x, outputs) { x in
-            // x·G and x²·q can be large where G is tiny and ill-conditioned in v: v in float64.
-            let w = lbD - gD * Double(x)
-            let vd = w > 88 ? 88 : (w < -200 ? -200 : w)
-            let vh = Float(vd)
-            let e = FloatMath.exp(vh, Float(vd - Double(vh)))
-            let G = FloatMath.expFlushingSubnormals(-e)
-            let q = e * G  // β·u·G ≤ 1/e
+            // x·G and x²·q can be large where G is tiny and ill-conditioned in E.
+            let (e, G) = Self.gate(lbD - gD * Double(x))
+            let q = Float(e) * G  // β·u·G ≤ 1/e
             return (
                 FloatMath.limits(x, x * G, negative: na, positive: pa),
                 FloatMath.limits(x, -a * (x * (q * ib)), negative: nb, positive: pb),

@@ -241,6 +241,44 @@ enum FloatMath {
     }
 }
 
+/// Branch-free float64 functions for the few chains whose float32 rounding is amplified too much
+/// (a double exponential such as GoLU's e^{−β·e^{−γx}}: an inner exponent E with relative error δ
+/// gives the gate a relative error E·δ, and 1 + γx·E cancels near the derivative's zero). Plain
+/// arithmetic and bit casts as in `FloatMath`, so the loops that use them still vectorise.
+enum DoubleMath {
+    /// 1.5·2⁵²: adding it rounds a double of magnitude < 2⁵¹ to an integer (round to nearest).
+    @usableFromInline static let roundingMagic: Double = 6_755_399_441_055_744
+
+    /// e^x to about 1 ulp for x ∈ [−708, 709] (clamped there, so the result is a normal double;
+    /// NaN stays NaN): Cody–Waite reduction with fdlibm's split ln 2, then the degree-13 Taylor
+    /// polynomial of e^r on |r| ≤ ln2/2 (truncation below 5e−18 relative).
+    @inline(__always)
+    static func exp(_ x: Double) -> Double {
+        let a = x < -708 ? -708 : (x > 709 ? 709 : x)
+        let t = a * 1.442_695_040_888_963_4 + roundingMagic
+        let n = t - roundingMagic
+        // n·ln2_hi is exact (ln2_hi has 32 significant bits, |n| ≤ 1023), and so is a − n·ln2_hi.
+        let r = (a - n * 6.931_471_803_691_238_2e-1) - n * 1.908_214_929_270_587_7e-10
+        var p = 1.0 / 6_227_020_800
+        p = p * r + 1.0 / 479_001_600
+        p = p * r + 1.0 / 39_916_800
+        p = p * r + 1.0 / 3_628_800
+        p = p * r + 1.0 / 362_880
+        p = p * r + 1.0 / 40_320
+        p = p * r + 1.0 / 5_040
+        p = p * r + 1.0 / 720
+        p = p * r + 1.0 / 120
+        p = p * r + 1.0 / 24
+        p = p * r + 1.0 / 6
+        p = p * r + 0.5
+        p = p * r + 1
+        p = p * r + 1
+        // 2^n from n's bits in t (n ∈ [−1022, 1023] after the clamp: a normal power of two).
+        let bits = (Int64(bitPattern: t.bitPattern) &- Int64(bitPattern: roundingMagic.bitPattern) &+ 1023) &<< 52
+        return p * Double(bitPattern: UInt64(bitPattern: bits))
+    }
+}
+
 // MARK: - Loops
 
 /// y[i] = body(x[i]) over contiguous memory (y may alias x).

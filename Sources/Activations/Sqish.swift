@@ -50,21 +50,10 @@ struct SqishKernel: ActivationKernel {
         [.init(name: "alpha", width: 1), .init(name: "beta", width: 1), .init(name: "gamma", width: 1)]
     }
 
-    /// The gate g = D^{−1/2} and E·D^{−3/2} (D = 1 + E, E = eˢ = h², h = e^{s/2} from one
-    /// singly-scaled exponential), for the derivative. E = inf (s > 88.7) gives g = 0 and
-    /// E·D^{−3/2} = 0 (its true value is below 1e−19 there); E below 1e−38 gives g = 1, E·D^{−3/2} = E.
-    /// √w is taken of w = 1/D, so LLVM sees a non-negative argument and keeps vsqrtps (of
+    /// The gate g = D^{−1/2} (D = 1 + E, E = eˢ = h², h = e^{s/2} from one singly-scaled
+    /// exponential), for the forward pass: E = inf (s > 88.7) gives g = 0, E below 1e−38 gives
+    /// g = 1. √ is taken of 1/D, so LLVM sees a non-negative argument and keeps vsqrtps (of
     /// 1/√D it makes a sqrtf call per element, for errno).
-    @inline(__always)
-    static func gate(_ s: Float) -> (g: Float, e3: Float) {
-        let h = FloatMath.expAboveSubnormals(0.5 * s)
-        let e = h * h
-        let w = 1 / (1 + e)
-        let g = w.squareRoot()
-        return (g, w == 0 ? 0 : e * w * g)
-    }
-
-    /// The gate alone, for the forward pass (as `gate(_:)` without E·D^{−3/2}).
     @inline(__always)
     static func forwardGate(_ s: Float) -> Float {
         let h = FloatMath.expAboveSubnormals(0.5 * s)
@@ -80,32 +69,39 @@ struct SqishKernel: ActivationKernel {
         }
     }
 
+    /// f' = α + (1 − α)(g + γz·E·D^{−3/2}) cancels near its zeros (Sqish is non-monotonic for
+    /// small α), where the float32 rounding of s would be amplified: computed in float64 with
+    /// `doubleGate`.
     func derivative(_ x: UnsafeBufferPointer<Float>, into dydx: UnsafeMutableBufferPointer<Float>) {
-        let a = alpha, c = oneMinusAlpha, g = gamma, lb = logBeta
-        mapElements(x, dydx) { x in
-            let z = c * x
-            let s = FloatMath.clamp(-g * (z + z), -1e30, 1e30) + lb
-            let (gate, e3) = Self.gate(s)
-            return FloatMath.limits(x, a + c * (gate + g * (z * e3)), negative: a, positive: 1)
+        let a = alpha, aD = alphaD, c = 1 - alphaD, g = gammaD, lb = Foundation.log(betaD)
+        mapElements(x, dydx) { xf in
+            let z = c * Double(xf)
+            let (gate, _, e3) = Self.doubleGate(lb - 2 * g * z)
+            return FloatMath.limits(xf, Float(aD + c * (gate + g * (z * e3))), negative: a, positive: 1)
         }
     }
 
+    /// The gate in float64 from one exponential h = e^{−|s|/2} (e = h², w = 1/(1 + e)):
+    /// (g, 1 − g, E·D^{−3/2}), with 1 − g = e·w/(1 + √w) for s ≤ 0 (no cancellation in 1 − g).
+    @inline(__always)
+    static func doubleGate(_ s: Double) -> (gate: Double, oneMinusGate: Double, e3: Double) {
+        let h = DoubleMath.exp(-0.5 * abs(s))
+        let e = h * h
+        let w = 1 / (1 + e)
+        let sw = w.squareRoot()
+        let gate = s <= 0 ? sw : h * sw
+        return (gate, s <= 0 ? e * w / (1 + sw) : 1 - gate, (s <= 0 ? e * gate : gate) * w)
+    }
+
     /// ∂f/∂α = x(1 − g − z·g') cancels near its zeros, with the error multiplied by x, so the
-    /// parameter derivatives are computed in float64, with the same one-exponential gate
-    /// (h = e^{−|s|/2}) and 1 − g = e·w/(1 + √w) for s ≤ 0 (no cancellation in 1 − g itself).
+    /// parameter derivatives are computed in float64 (`doubleGate`).
     func parameterDerivatives(_ x: UnsafeBufferPointer<Float>, into outputs: [UnsafeMutableBufferPointer<Float>]) {
         let c = 1 - alphaD, g = gammaD, lb = Foundation.log(betaD), invBeta = 1 / betaD
         mapParameter3(x, outputs) { xf in
             let x = Double(xf)
             let z = c * x
-            let s = lb - 2 * g * z
-            let h = Foundation.exp(-0.5 * abs(s))
-            let e = h * h
-            let w = 1 / (1 + e)
-            let sw = w.squareRoot()
-            let gate = s <= 0 ? sw : h * sw
-            let oneMinusGate = s <= 0 ? e * w / (1 + sw) : 1 - gate
-            let ze3 = z * ((s <= 0 ? e * gate : gate) * w)  // z·E·D^{−3/2}
+            let (_, oneMinusGate, e3) = Self.doubleGate(lb - 2 * g * z)
+            let ze3 = z * e3  // z·E·D^{−3/2}
             return (
                 FloatMath.limits(xf, Float(x * (oneMinusGate - g * ze3)), negative: -.infinity, positive: 0),
                 FloatMath.limits(xf, Float(-0.5 * ze3 * invBeta), negative: 0, positive: -0.0),

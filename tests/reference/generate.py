@@ -479,6 +479,21 @@ class Sampler:
             xs.add(f32(self.rng.choice((-1, 1)) * math.exp(self.rng.uniform(math.log(1e-4), math.log(spread)))))
         return sorted(xs)
 
+    def gate_points(self, name, p):
+        """Points where a double-exponential gate is most sensitive to its inner exponent:
+        E = β·e^{−γx} (GoLU) or E = β·e^{−2γ(1−α)x} (Sqish) log-uniform over [1e−2, 1e3]."""
+        if name == "golu" and p["beta"] > 0 and p["gamma"] > 0:
+            rate = p["gamma"]
+        elif name == "sqish":
+            rate = 2 * p["gamma"] * (1 - p["alpha"])
+        else:
+            return []
+        out = set()
+        for _ in range(12):
+            e = math.exp(self.rng.uniform(math.log(1e-2), math.log(1e3)))
+            out.add(f32((math.log(p["beta"]) - math.log(e)) / rate))
+        return sorted(out)
+
     def positive(self):
         """A positive parameter: log-uniform over [1e−2, 1e2] (the catalog bounds none of them above)."""
         return self.log_uniform(1e-2, 1e2)
@@ -514,13 +529,17 @@ def random_cases(sampler):
     cases = []
     for name in PARAMETERISED:
         for _ in range(16 if name in ("golu", "sqish") else 10):
-            cases.append((name, sampler.params(name, False), sampler.points(32, 12, 1e4), False))
+            params = sampler.params(name, False)
+            xs = sampler.points(32, 12, 1e4)
+            cases.append((name, params, sorted(set(xs) | set(sampler.gate_points(name, params))), False))
     for name in FIXED_FORM:
         cases.append((name, {}, sampler.points(64, 12, 1e4), False))
     for name in sorted(GLOBAL | SPLIT):
         sets = 10 if name in ("golu", "sqish") else (6 if name in NUMERIC_PARAMS or name == "gelu" else 1)
         for _ in range(sets):
-            cases.append((name, sampler.params(name, True), sampler.points(24, 8, 40), True))
+            params = sampler.params(name, True)
+            xs = sampler.points(24, 8, 40)
+            cases.append((name, params, sorted(set(xs) | set(sampler.gate_points(name, params))), True))
     for _ in range(12):
         a = sampler.uniform(-5, 1)
         b = f32(a + sampler.log_uniform(0.1, 10))
