@@ -141,6 +141,9 @@ struct KernelCase {
 let kernelCases: [KernelCase] = [
     KernelCase(label: "golu", name: "golu", params: [:], numpyForward: 758e6, numpyDerivative: 187e6,
                jaxForward: 844e6, jaxDerivative: 812e6, cForward: ckref_golu),
+    // Non-default GoLU parameters take the float64-exponent path (the defaults' v is exact in float32).
+    KernelCase(label: "golu(β=0.5)", name: "golu", params: ["beta": .number(0.5)],
+               numpyForward: nil, numpyDerivative: nil, jaxForward: nil, jaxDerivative: nil, cForward: nil),
     KernelCase(label: "silu", name: "silu", params: [:], numpyForward: 1.07e9, numpyDerivative: nil,
                jaxForward: 2.02e9, jaxDerivative: nil, cForward: ckref_silu),
     KernelCase(label: "sqish", name: "sqish", params: [:], numpyForward: nil, numpyDerivative: nil,
