@@ -5,7 +5,7 @@ HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
 PYTEST      = python3 -m pytest -q
 
-.PHONY: deps deps-python embed build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
+.PHONY: deps deps-python build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
 
 deps:
 	@scripts/install-deps.sh
@@ -13,10 +13,7 @@ deps:
 deps-python:
 	@scripts/install-deps.sh --python
 
-embed:
-	@scripts/embed-openapi.sh
-
-build: deps embed
+build: deps
 	$(SWIFT) build
 
 # CPU level of release builds (docs/PERFORMANCE.md, "Build flags"): auto = x86-64-v3 (AVX2, FMA,
@@ -27,18 +24,18 @@ build: deps embed
 ACTIVATION_CPU ?= auto
 CPU_FLAGS   := $(shell scripts/cpu-flags.sh $(ACTIVATION_CPU))
 
-release: deps embed
+release: deps
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
 
 run: release
 	HOST=$(HOST) PORT=$(PORT) $(RELEASE_BIN)
 
-test: deps-python embed
+test: deps-python
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
 	$(SWIFT) test
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(PYTEST) tests/python
 
-test-swift: deps embed
+test-swift: deps
 	$(SWIFT) test
 
 test-python: deps-python release
@@ -63,11 +60,11 @@ soak: deps release
 	SOAK_SECONDS=$(SOAK_SECONDS) ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/soak.sh
 
 # Swift tests under ThreadSanitizer (scratch .build-tsan); reports checked by scripts/check-tsan-reports.py.
-test-tsan: deps embed
+test-tsan: deps
 	scripts/test-tsan.sh
 
 # The service under AddressSanitizer + LeakSanitizer, driven by the Python HTTP tests.
-test-asan: deps-python embed
+test-asan: deps-python
 	scripts/test-asan.sh
 
 # ---- benchmarks (issue 7); never part of `make test` ----
@@ -76,7 +73,7 @@ BENCH_PIP = fastapi "uvicorn[standard]" orjson numpy scipy "jax[cpu]"
 bench-deps: deps
 	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi "uvicorn[standard]" orjson numpy scipy
 
-bench-kernels: embed
+bench-kernels:
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
 	.build/release/activation-bench $(BENCH_ARGS)
 
@@ -84,7 +81,7 @@ bench-python:
 	python3 Benchmarks/kernels_numpy_jax.py $(BENCH_ARGS)
 
 # The kernels, numpy, JAX and the C reference alternately, one table of ratios (ROUNDS=2).
-bench-compare: embed
+bench-compare:
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
 	python3 Benchmarks/kernels_side_by_side.py --rounds $(or $(ROUNDS),2) $(BENCH_ARGS)
 
