@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "Gzip", dependencies: ["CZlib"]),
         .target(
             name: "HTTPServer",
-            dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CMicroHTTPD", "SystemInfo", .product(name: "Logging", package: "swift-log")]
         ),
+        // The machine's core count, read once for every module that sizes a thread pool.
+        .target(name: "SystemInfo"),
 
         // MARK: - Domain (no HTTP knowledge)
         .target(
@@ -44,13 +46,13 @@ let package = Package(
             ]),
         .target(name: "Codecs"),
         .target(name: "MLP", dependencies: ["Activations"]),
-        .target(name: "Training", dependencies: ["MLP", "Activations", "Codecs"]),
+        .target(name: "Training", dependencies: ["MLP", "Activations", "Codecs", "SystemInfo"]),
 
         // MARK: - Application wiring and executable
         .target(
             name: "App",
             dependencies: [
-                "Activations", "Codecs", "Gzip", "HTTPServer", "MLP", "Training",
+                "Activations", "Codecs", "Gzip", "HTTPServer", "MLP", "SystemInfo", "Training",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -92,6 +94,6 @@ let package = Package(
         .target(name: "TestKernels", dependencies: ["Activations"], path: "Tests/TestKernels"),
         .testTarget(name: "MLPTests", dependencies: ["MLP", "Activations", "TestKernels"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "MLP", "Activations", "Codecs", "TestKernels"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Activations", "Codecs", "Gzip", "HTTPServer"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Activations", "Codecs", "Gzip", "HTTPServer", "SystemInfo"]),
     ]
 )
