@@ -70,7 +70,7 @@ test-tsan: deps embed
 test-asan: deps-python embed
 	scripts/test-asan.sh
 
-# ---- benchmarks (issue 7); never part of `make test` ----
+# ---- benchmarks (docs/PERFORMANCE.md); never part of `make test` ----
 BENCH_PIP = fastapi "uvicorn[standard]" orjson numpy scipy "jax[cpu]"
 
 bench-deps: deps

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP benchmark, side by side on one machine: the service, a FastAPI + numpy + orjson peer
 # (uvicorn) and a bare libmicrohttpd C server (the upper bound), driven by wrk with the same
-# JSON bodies. Prints req/s and the ratios of issue 7.
+# JSON bodies. Prints req/s and the ratios to the peer and the bare server (docs/PERFORMANCE.md).
 #
 #   scripts/bench-http.sh                 # DURATION=10 CONNECTIONS=64 WRK_THREADS=2
 #   DURATION=5 SKIP_PEER=1 scripts/bench-http.sh
