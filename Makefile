@@ -75,8 +75,9 @@ test-tsan: deps embed
 test-asan: deps-python embed
 	$(VENV_PATH) scripts/test-asan.sh
 
-# ---- benchmarks (docs/PERFORMANCE.md); never part of `make test`. Their tools (wrk, the FastAPI peer, SciPy, JAX)
-# are installed here, by the benchmark targets, from Benchmarks/requirements*.txt. ----
+# ---- benchmarks (docs/PERFORMANCE.md); never part of `make test`. Their tools (wrk, the
+# FastAPI peer, SciPy, JAX) are installed here, by the benchmark targets, from
+# Benchmarks/requirements*.txt. ----
 bench-deps:
 	@scripts/install-deps.sh --bench
 
