@@ -3,7 +3,12 @@ SWIFT      ?= swift
 PORT       ?= 8080
 HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
-PYTEST      = python3 -m pytest -q
+# Python tools run from the project's virtual environment (scripts/install-deps.sh creates it);
+# scripts that call `python3` get it first on PATH.
+VENV        = .venv
+PYTHON      = $(VENV)/bin/python
+PYTEST      = $(PYTHON) -m pytest -q
+VENV_PATH   = PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
 .PHONY: deps deps-python build release run test test-swift test-python clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
 
@@ -11,7 +16,7 @@ deps:
 	@scripts/install-deps.sh
 
 deps-python:
-	@scripts/install-deps.sh --python
+	@scripts/install-deps.sh --test
 
 build: deps
 	$(SWIFT) build
@@ -42,7 +47,7 @@ test-python: deps-python release
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(PYTEST) tests/python
 
 clean:
-	rm -rf .build
+	rm -rf .build $(VENV)
 
 # --- Reliability (docs/RELIABILITY.md); none of these is part of `make test`. ---
 FUZZ_SECONDS ?= 60
@@ -56,8 +61,8 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 # Mixed wrk load against the release binary for SOAK_SECONDS; fails on errors or RSS growth.
-soak: deps release
-	SOAK_SECONDS=$(SOAK_SECONDS) ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/soak.sh
+soak: deps-python bench-deps release
+	SOAK_SECONDS=$(SOAK_SECONDS) ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(VENV_PATH) scripts/soak.sh
 
 # Swift tests under ThreadSanitizer (scratch .build-tsan); reports checked by scripts/check-tsan-reports.py.
 test-tsan: deps
@@ -65,27 +70,27 @@ test-tsan: deps
 
 # The service under AddressSanitizer + LeakSanitizer, driven by the Python HTTP tests.
 test-asan: deps-python
-	scripts/test-asan.sh
+	$(VENV_PATH) scripts/test-asan.sh
 
-# ---- benchmarks (issue 7); never part of `make test` ----
-BENCH_PIP = fastapi "uvicorn[standard]" orjson numpy scipy "jax[cpu]"
+# ---- benchmarks (docs/PERFORMANCE.md); never part of `make test`. Their tools (wrk, the
+# FastAPI peer, SciPy, JAX) are installed here, by the benchmark targets, from
+# Benchmarks/requirements*.txt. ----
+bench-deps:
+	@scripts/install-deps.sh --bench
 
-bench-deps: deps
-	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi "uvicorn[standard]" orjson numpy scipy
-
-bench-kernels:
+bench-kernels: deps
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
 	.build/release/activation-bench $(BENCH_ARGS)
 
-bench-python:
-	python3 Benchmarks/kernels_numpy_jax.py $(BENCH_ARGS)
+bench-python: bench-deps
+	$(PYTHON) Benchmarks/kernels_numpy_jax.py $(BENCH_ARGS)
 
 # The kernels, numpy, JAX and the C reference alternately, one table of ratios (ROUNDS=2).
-bench-compare:
+bench-compare: bench-deps
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
-	python3 Benchmarks/kernels_side_by_side.py --rounds $(or $(ROUNDS),2) $(BENCH_ARGS)
+	$(PYTHON) Benchmarks/kernels_side_by_side.py --rounds $(or $(ROUNDS),2) $(BENCH_ARGS)
 
-bench-http: release
-	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/bench-http.sh
+bench-http: bench-deps release
+	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(VENV_PATH) scripts/bench-http.sh
 
 bench: bench-kernels bench-compare bench-http

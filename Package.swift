@@ -3,7 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "activation-service",
-    platforms: [.macOS(.v15)],
+    // Linux only (x86-64 and arm64; built and tested on Debian bookworm): the transport uses
+    // libmicrohttpd's epoll mode, the service reads /proc and imports Glibc. SwiftPM's
+    // `platforms` list only sets minimum Apple OS versions, so there is none.
     products: [
         .executable(name: "activation-service", targets: ["ActivationService"])
     ],

@@ -35,9 +35,9 @@ struct Serve: ParsableCommand {
     }
 
     /// glibc serves allocations above its mmap threshold (128 KiB, rising only after frees) with
-    /// fresh mappings, so every MB-sized request body, tensor and answer was page-faulted in and
-    /// unmapped again: ~20% of a 1M-float binary request's profile. Up to 32 MiB (glibc's maximum
-    /// threshold) they now come from the heap and are reused; up to 128 MiB of free heap is kept
+    /// fresh mappings, so every MB-sized request body, tensor and answer would be page-faulted in
+    /// and unmapped again: ~20% of a 1M-float binary request's profile. Up to 32 MiB (glibc's maximum
+    /// threshold) they come from the heap instead and are reused; up to 128 MiB of free heap is kept
     /// before trimming. MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ in the environment win.
     static func keepLargeBuffersInTheHeap() {
         #if canImport(Glibc)

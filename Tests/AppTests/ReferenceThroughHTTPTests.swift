@@ -3,7 +3,7 @@ import Testing
 
 @testable import App
 
-/// Every case of shared/reference/activations.json, evaluated through the HTTP pipeline.
+/// Every case of tests/reference/activations.json, evaluated through the HTTP pipeline.
 @Suite struct ReferenceThroughHTTPTests {
     let app = makeApp()
 

@@ -510,7 +510,7 @@ def release_binary() -> Path:
 
 def test_runtime_stage_installs_the_package_of_every_needed_library(runtime_stage, build_stage):
     binary = release_binary()
-    assert shutil.which("readelf"), "readelf (binutils) is required: scripts/install-deps.sh installs it"
+    assert shutil.which("readelf"), "readelf (binutils) is required: scripts/install-deps.sh --test installs it"
     toolchain = swift_toolchain_usr()
     system, from_toolchain = static_stdlib_libraries(readelf_needed(binary), toolchain)
     # The backtracer copied from the toolchain is dynamically linked too.
