@@ -3,20 +3,22 @@ SWIFT      ?= swift
 PORT       ?= 8080
 HOST       ?= 0.0.0.0
 RELEASE_BIN = .build/release/activation-service
-PYTEST      = python3 -m pytest -q
+# Python tools run from the project's virtual environment (scripts/install-deps.sh creates it);
+# scripts that call `python3` get it first on PATH.
+VENV        = .venv
+PYTHON      = $(VENV)/bin/python
+PYTEST      = $(PYTHON) -m pytest -q
+VENV_PATH   = PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: deps deps-python embed build release run test test-swift test-python reference clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
+.PHONY: deps deps-python build release run test test-swift test-python reference clean fuzz fuzz-build soak test-tsan test-asan bench bench-deps bench-kernels bench-python bench-compare bench-http
 
 deps:
 	@scripts/install-deps.sh
 
 deps-python:
-	@scripts/install-deps.sh --python
+	@scripts/install-deps.sh --test
 
-embed:
-	@scripts/embed-openapi.sh
-
-build: deps embed
+build: deps
 	$(SWIFT) build
 
 # CPU level of release builds (docs/PERFORMANCE.md, "Build flags"): auto = x86-64-v3 (AVX2, FMA,
@@ -27,18 +29,18 @@ build: deps embed
 ACTIVATION_CPU ?= auto
 CPU_FLAGS   := $(shell scripts/cpu-flags.sh $(ACTIVATION_CPU))
 
-release: deps embed
+release: deps
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
 
 run: release
 	HOST=$(HOST) PORT=$(PORT) $(RELEASE_BIN)
 
-test: deps-python embed
+test: deps-python
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
 	$(SWIFT) test
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(PYTEST) tests/python
 
-test-swift: deps embed
+test-swift: deps
 	$(SWIFT) test
 
 test-python: deps-python release
@@ -47,10 +49,10 @@ test-python: deps-python release
 # Regenerates tests/reference/activations.json (mpmath, seeded; ~1 minute). Not part of `make test`,
 # which reads the committed file.
 reference: deps-python
-	python3 tests/reference/generate.py
+	$(PYTHON) tests/reference/generate.py
 
 clean:
-	rm -rf .build
+	rm -rf .build $(VENV)
 
 # --- Reliability (docs/RELIABILITY.md); none of these is part of `make test`. ---
 FUZZ_SECONDS ?= 60
@@ -64,36 +66,36 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 # Mixed wrk load against the release binary for SOAK_SECONDS; fails on errors or RSS growth.
-soak: deps release
-	SOAK_SECONDS=$(SOAK_SECONDS) ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/soak.sh
+soak: deps-python bench-deps release
+	SOAK_SECONDS=$(SOAK_SECONDS) ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(VENV_PATH) scripts/soak.sh
 
 # Swift tests under ThreadSanitizer (scratch .build-tsan); reports checked by scripts/check-tsan-reports.py.
-test-tsan: deps embed
+test-tsan: deps
 	scripts/test-tsan.sh
 
 # The service under AddressSanitizer + LeakSanitizer, driven by the Python HTTP tests.
-test-asan: deps-python embed
-	scripts/test-asan.sh
+test-asan: deps-python
+	$(VENV_PATH) scripts/test-asan.sh
 
-# ---- benchmarks (issue 7); never part of `make test` ----
-BENCH_PIP = fastapi "uvicorn[standard]" orjson numpy scipy "jax[cpu]"
+# ---- benchmarks (docs/PERFORMANCE.md); never part of `make test`. Their tools (wrk, the
+# FastAPI peer, SciPy, JAX) are installed here, by the benchmark targets, from
+# Benchmarks/requirements*.txt. ----
+bench-deps:
+	@scripts/install-deps.sh --bench
 
-bench-deps: deps
-	python3 -m pip install -q $(BENCH_PIP) || python3 -m pip install -q fastapi "uvicorn[standard]" orjson numpy scipy
-
-bench-kernels: embed
+bench-kernels: deps
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
 	.build/release/activation-bench $(BENCH_ARGS)
 
-bench-python:
-	python3 Benchmarks/kernels_numpy_jax.py $(BENCH_ARGS)
+bench-python: bench-deps
+	$(PYTHON) Benchmarks/kernels_numpy_jax.py $(BENCH_ARGS)
 
 # The kernels, numpy, JAX and the C reference alternately, one table of ratios (ROUNDS=2).
-bench-compare: embed
+bench-compare: bench-deps
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-bench
-	python3 Benchmarks/kernels_side_by_side.py --rounds $(or $(ROUNDS),2) $(BENCH_ARGS)
+	$(PYTHON) Benchmarks/kernels_side_by_side.py --rounds $(or $(ROUNDS),2) $(BENCH_ARGS)
 
-bench-http: release
-	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) scripts/bench-http.sh
+bench-http: bench-deps release
+	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(VENV_PATH) scripts/bench-http.sh
 
 bench: bench-kernels bench-compare bench-http

@@ -3,7 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "activation-service",
-    platforms: [.macOS(.v15)],
+    // Linux only (x86-64 and arm64; built and tested on Debian bookworm): the transport uses
+    // libmicrohttpd's epoll mode, the service reads /proc and imports Glibc. SwiftPM's
+    // `platforms` list only sets minimum Apple OS versions, so there is none.
     products: [
         .executable(name: "activation-service", targets: ["ActivationService"])
     ],
@@ -30,8 +32,10 @@ let package = Package(
         .target(name: "Gzip", dependencies: ["CZlib"]),
         .target(
             name: "HTTPServer",
-            dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CMicroHTTPD", "SystemInfo", .product(name: "Logging", package: "swift-log")]
         ),
+        // The machine's core count, read once for every module that sizes a thread pool.
+        .target(name: "SystemInfo"),
 
         // MARK: - Domain (no HTTP knowledge)
         .target(
@@ -44,17 +48,18 @@ let package = Package(
             ]),
         .target(name: "Codecs"),
         .target(name: "MLP", dependencies: ["Activations"]),
-        .target(name: "Training", dependencies: ["MLP", "Activations", "Codecs"]),
+        .target(name: "Training", dependencies: ["MLP", "Activations", "Codecs", "SystemInfo"]),
 
         // MARK: - Application wiring and executable
         .target(
             name: "App",
             dependencies: [
-                "Activations", "Codecs", "Gzip", "HTTPServer", "MLP", "Training",
+                "Activations", "Codecs", "Gzip", "HTTPServer", "MLP", "SystemInfo", "Training",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            plugins: ["EmbedFiles"]
         ),
         .executableTarget(
             name: "ActivationService",
@@ -64,6 +69,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        // MARK: - Build tools: openapi.yaml and web/ compiled into App at build time
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["EmbedFilesTool"]),
+        .executableTarget(name: "EmbedFilesTool", path: "Plugins/EmbedFilesTool"),
 
         // MARK: - Benchmarks (release-mode executable; only depends on targets the service builds anyway)
         .executableTarget(
@@ -94,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Activations", "Codecs", "Gzip", "HTTPServer", "Training", "TestSupport",
+                "App", "Activations", "Codecs", "Gzip", "HTTPServer", "SystemInfo", "Training", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ]

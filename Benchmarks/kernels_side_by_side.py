@@ -4,7 +4,7 @@
 Runs `activation-bench --only kernels` (ours, one thread and all cores, plus the C reference
 timed alternately with ours) and `kernels_numpy_jax.py` (numpy one thread, JAX jit one core)
 alternately for ROUNDS rounds (default 2), so that a change in machine load hits every column
-alike, and prints the median of the rounds for each row with issue 7's ratios.
+alike, and prints the median of the rounds for each row with its ratios to the other columns.
 
     python3 Benchmarks/kernels_side_by_side.py [--quick] [--rounds N] [--bench PATH]
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # HTTP benchmark, side by side on one machine: the service, a FastAPI + numpy + orjson peer
 # (uvicorn) and a bare libmicrohttpd C server (the upper bound), driven by wrk with the same
-# JSON bodies. Prints req/s and the ratios of issue 7.
+# JSON bodies. Prints req/s and the ratios to the peer and the bare server (docs/PERFORMANCE.md).
 #
 #   scripts/bench-http.sh                 # DURATION=10 CONNECTIONS=64 WRK_THREADS=2
 #   DURATION=5 SKIP_PEER=1 scripts/bench-http.sh
 #   ONLY=memory MEMORY_RUNS=3 scripts/bench-http.sh   # just the peak-memory rows (no wrk)
 # The service runs at its default LOG_LEVEL=info (one log line per request, to a file);
 # SERVICE_LOG_LEVEL=warning measures it without the request log.
-# Needs: wrk, cc, pkg-config libmicrohttpd (scripts/install-deps.sh); for the peer:
-# fastapi uvicorn orjson numpy scipy (make bench-deps). The service binary must be built
+# Needs: wrk, cc, pkg-config libmicrohttpd, and for the peer fastapi uvicorn orjson numpy scipy
+# (`make bench-deps`; `make bench-http` puts .venv first on PATH). The service binary must be built
 # (make release); ACTIVATION_SERVICE_BIN overrides its path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ SKIP_BARE=${SKIP_BARE:-0}
 ONLY=${ONLY:-}            # e.g. ONLY=8 or ONLY="8 1000"; ONLY=memory: the memory rows alone
 MEMORY_RUNS=${MEMORY_RUNS:-1}
 [ -x "$BIN" ] || { echo "bench-http: $BIN is not built (make release)" >&2; exit 1; }
-[ "$ONLY" = memory ] || command -v wrk >/dev/null || { echo "bench-http: wrk is missing (scripts/install-deps.sh)" >&2; exit 1; }
+[ "$ONLY" = memory ] || command -v wrk >/dev/null || { echo "bench-http: wrk is missing (scripts/install-deps.sh --bench)" >&2; exit 1; }
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -142,7 +142,7 @@ if [ "$SKIP_PEER" != 1 ]; then
         PEER="http://127.0.0.1:$PEER_PORT"
         wait_up "$PEER/docs"
     else
-        echo "bench-http: FastAPI peer skipped (make bench-deps installs fastapi uvicorn orjson)" >&2
+        echo "bench-http: FastAPI peer skipped (make bench-deps installs fastapi uvicorn orjson into .venv)" >&2
     fi
 fi
 

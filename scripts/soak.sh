@@ -24,7 +24,7 @@ SAMPLE=${SOAK_SAMPLE_SECONDS:-5}
 MAX_GROWTH=${SOAK_MAX_GROWTH:-20}
 JOB_INTERVAL=${SOAK_JOB_INTERVAL:-2}
 WARMUP=${SOAK_WARMUP:-$(( DURATION / 5 < 60 ? DURATION / 5 : 60 ))}
-command -v wrk >/dev/null || { echo "wrk is missing: run scripts/install-deps.sh" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing: run scripts/install-deps.sh --bench" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "$BIN is not built (make release)" >&2; exit 1; }
 mkdir -p "$DIR"
 

@@ -1,6 +1,6 @@
 // activation-bench: release-mode micro-benchmarks of the element-wise kernels, the JSON float
 // array parser and printer, and gzip of JSON text. Medians of repeated runs; every figure is
-// printed next to the reference figure of issue 7 so ratios can be read off one run.
+// printed next to its reference figure (docs/PERFORMANCE.md) so ratios can be read off one run.
 //
 //   swift run -c release activation-bench [--quick] [--only kernels|codecs|gzip]
 import Activations
@@ -125,7 +125,7 @@ func interleavedMedianSeconds(repeats: Int, _ a: () -> Void, _ b: () -> Void) ->
     return (samplesA[repeats / 2], samplesB[repeats / 2])
 }
 
-/// Reference figures from issue 7 (elements/s): numpy one thread, JAX jit one core; and the
+/// Reference figures of docs/PERFORMANCE.md (elements/s): numpy one thread, JAX jit one core; and the
 /// vectorised C reference kernel (Benchmarks/CKernelReference), timed in the same run.
 struct KernelCase {
     let label: String
@@ -160,7 +160,7 @@ func runKernels(quick: Bool) {
     let sizes = quick ? [1 << 20] : [1 << 20, 1 << 24]
     print("== kernels (float32, elements/s; target: forward ≥ 1.0 G/s, derivative ≥ 0.8 G/s on one thread)")
     print(pad("kernel", 15) + pad("op", 11) + lpad("n", 9) + lpad("1 thread", 12) + lpad("\(cores) threads", 12)
-          + lpad("target", 8) + "  ratios (issue 7 references)")
+          + lpad("target", 8) + "  ratios (reference figures)")
     for size in sizes {
         let x = sampleValues(size)
         var y = [Float](repeating: 0, count: size)

@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 
 #if canImport(Glibc)
@@ -14,9 +15,16 @@ struct Healthcheck: ParsableCommand {
     @Option(help: "Seconds before giving up.") var timeout: Int = 3
 
     func run() throws {
-        var target = try setting(host, env: "HOST") ?? "127.0.0.1"
+        // The service's own rules for --host/HOST and --port/PORT (the other settings are not read).
+        let flags = [host.map { "--host=\($0)" }, port.map { "--port=\($0)" }].compactMap { $0 }
+        let environment = processEnvironment().filter { $0.key == "HOST" || $0.key == "PORT" }
+        let configuration: AppConfiguration
+        do { configuration = try AppConfiguration.load(arguments: flags, environment: environment) } catch {
+            throw ValidationError(error.description)
+        }
+        var target = configuration.host
         if target == "0.0.0.0" || target == "::" || target == "localhost" { target = "127.0.0.1" }
-        let p = try setting(port, env: "PORT") ?? 8080
+        let p = configuration.port
         let status = probe(host: target, port: p, path: "/healthz", timeoutMs: Int32(timeout * 1000))
         guard status == 200 else {
             printError("healthcheck failed: \(status.map { "HTTP \($0)" } ?? "no answer") from \(target):\(p)")

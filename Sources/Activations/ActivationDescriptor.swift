@@ -8,7 +8,7 @@ public struct Reference: Sendable, Equatable {
     }
 }
 
-/// How an entry's network-adversarial counterpart is built (ACTIVATIONS.md §6).
+/// How an entry's network-adversarial counterpart is built (docs/ACTIVATIONS.md §10).
 public enum AdversarialSupport: String, Sendable, Equatable {
     case global, split, unsupported
 }
@@ -42,7 +42,7 @@ public struct ActivationDescriptor: Sendable {
     }
 }
 
-/// An adversarial counterpart registered for a catalog entry (ACTIVATIONS.md §6).
+/// An adversarial counterpart registered for a catalog entry (docs/ACTIVATIONS.md §10).
 public struct AdversarialCounterpart: Sendable {
     public let kind: AdversarialSupport
     /// Catalog text: the construction, and that it follows the paper's abstract.

@@ -1,4 +1,4 @@
-/// Network-adversarial counterparts (ACTIVATIONS.md §6), keyed by canonical catalog name.
+/// Network-adversarial counterparts (docs/ACTIVATIONS.md §10), keyed by canonical catalog name.
 ///
 /// Global counterparts (strictly increasing f): g(x) = f(0) + ∫₀ˣ dt/f′(t), so f′·g′ = 1.
 /// Split counterparts (self-gated f = x·q): g(x) = x·q̃(x), q̃(x) = q(0) + ∫₀ˣ dt/q′(t),

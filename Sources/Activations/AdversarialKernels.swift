@@ -1,7 +1,7 @@
 import Foundation
 
-/// A global adversarial counterpart g(x) = f(0) + ∫₀ˣ dt/f′(t), g′ = 1/f′ (ACTIVATIONS.md §6.2),
-/// in closed form. At a kink g′ is the reciprocal of the kink value of f′ (§7).
+/// A global adversarial counterpart g(x) = f(0) + ∫₀ˣ dt/f′(t), g′ = 1/f′ (docs/ACTIVATIONS.md §10.1),
+/// in closed form. At a kink g′ is the reciprocal of the kink value of f′ (§5 Standard activations).
 ///
 /// Evaluated in Double from the saturated input and rounded to float32, so results beyond
 /// float32 range are ±inf, never NaN (no formula below forms ∞ − ∞, 0·∞ or ∞/∞ for finite x).
@@ -94,7 +94,7 @@ struct GlobalCounterpartKernel: ActivationKernel {
     }
 }
 
-/// Kernel of a split (HD-FGD) counterpart g(x) = x·q̃(x), g′ = q̃ + x/q′ (ACTIVATIONS.md §6.3).
+/// Kernel of a split (HD-FGD) counterpart g(x) = x·q̃(x), g′ = q̃ + x/q′ (docs/ACTIVATIONS.md §10.2).
 struct SplitCounterpartKernel: ActivationKernel {
     let gate: SplitGate
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Double-precision helpers shared by the adversarial counterparts and the gate API
-/// (ACTIVATIONS.md §1.3 stable forms, evaluated in Double).
+/// (docs/ACTIVATIONS.md §4.3 Stable primitives, evaluated in Double).
 enum AdversarialMath {
     static let ln2 = 0.69314718055994530942
     static let halfLog2Pi = 0.91893853320467274178  // ½·ln(2π)
@@ -78,7 +78,7 @@ enum AdversarialMath {
     }
 
     /// The float32 input as Double with ±inf saturated to ±FLT_MAX (NaN stays NaN), so every
-    /// formula sees a finite argument and overflows honestly to ±inf in Double (§1.4).
+    /// formula sees a finite argument and overflows honestly to ±inf in Double (docs/ACTIVATIONS.md §4.4).
     @inline(__always)
     static func saturated(_ x: Float) -> Double {
         let m = Double(Float.greatestFiniteMagnitude)

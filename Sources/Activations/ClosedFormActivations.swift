@@ -1,4 +1,4 @@
-/// Closed-form catalog entries (ACTIVATIONS.md Decisions §1: relu … sqish).
+/// Closed-form catalog entries (docs/ACTIVATIONS.md §1 Catalog: relu … sqish).
 ///
 /// The descriptors live next to their kernels (`StandardActivations.swift`, `GELU.swift`,
 /// `GoLU.swift`, `Sqish.swift`); this file fixes the catalog order and holds what they share.

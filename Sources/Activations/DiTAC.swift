@@ -1,9 +1,9 @@
-/// DiTAC (ACTIVATIONS.md §5, Decisions §5): the published `gelu_cpab` variant,
+/// DiTAC (docs/ACTIVATIONS.md §9 DiTAC, §3 Decisions item 6): the published `gelu_cpab` variant,
 /// T(x)·Φ(x) on [a, b] with T the time-1 flow of a zero-boundary CPA velocity field, x·Φ(x) outside.
 enum DiTACActivation {
     /// Largest accepted `lut` (lattice points).
     static let maximumTableSize = 1 << 20
-    /// Smallest non-zero `lut` (Decisions §5: N ≥ 16).
+    /// Smallest non-zero `lut` (docs/ACTIVATIONS.md §9.7 Lookup table: N ≥ 16).
     static let minimumTableSize = 16
 
     static let descriptors: [ActivationDescriptor] = [

@@ -5,16 +5,16 @@ import Darwin
 #endif
 
 /// A zero-boundary continuous piecewise-affine (CPA) velocity field on [0, 1] and its time-1 flow,
-/// integrated in closed form cell by cell (ACTIVATIONS.md §5.3–§5.6), all in Double.
+/// integrated in closed form cell by cell (docs/ACTIVATIONS.md §9.2–§9.5), all in Double.
 ///
 /// The field is given by its interior vertex velocities w_1 … w_{n−1} (w_0 = w_n = 0, n cells).
 /// Internally everything runs in the scaled coordinate z = u·n, where the vertices are the integers
 /// 0…n exactly and a point's cell is `floor(z)` with no rounding; the velocity becomes
-/// dz/dt = W(z) with W_i = n·w_i, and the slope of cell c is α_c = W_{c+1} − W_c (= a_c of §5.3;
+/// dz/dt = W(z) with W_i = n·w_i, and the slope of cell c is α_c = W_{c+1} − W_c (= a_c of §9.2;
 /// scaling space does not change slopes or times). In cell c, with local position s = z − c ∈ [0,1],
 /// V(s) = β_c + α_c·s, β_c = W_c.
 ///
-/// Stable forms (§1.3): the in-cell flow is s + t·V·E1(tα); the hitting time is
+/// Stable forms (§4.3 Stable primitives): the in-cell flow is s + t·V·E1(tα); the hitting time is
 /// (Δ/V)·L1(αΔ/V); crossing is allowed only when the start and target-vertex velocities have the
 /// same strict sign, so fixed points (inside a cell, on a vertex, at 0 or 1) never produce a
 /// logarithm of a non-positive number or a division by zero.
@@ -151,7 +151,7 @@ struct DiTACField: Sendable, Equatable {
                 gAlpha = ditacProduct(t * seg.start, exp(ta)) + ditacProduct(beta * t * t, ditacE2(ta))
                 gBeta = t * ditacE1(ta)
             } else {
-                // −V_final·∂t_hit/∂α and −V_final·∂t_hit/∂β (§5.6), written with V_final/V_j = e^{P_j}
+                // −V_final·∂t_hit/∂α and −V_final·∂t_hit/∂β (§9.5), written with V_final/V_j = e^{P_j}
                 // and ∂t/∂α = Δ²G(r)/V² − Δ s/(V V_b), ∂t/∂β = −Δ/(V V_b).
                 let growth = exp(total - prefix)
                 let d = seg.delta
@@ -169,7 +169,7 @@ struct DiTACField: Sendable, Equatable {
     }
 }
 
-// MARK: - Stable primitives (ACTIVATIONS.md §1.3); `ditac` prefix to avoid clashes with other helpers.
+// MARK: - Stable primitives (docs/ACTIVATIONS.md §4.3); `ditac` prefix to avoid clashes with other helpers.
 
 /// E1(z) = expm1(z)/z, E1(0) = 1.
 @inline(__always)

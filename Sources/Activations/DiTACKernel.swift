@@ -7,7 +7,7 @@ import Darwin
 /// DiTAC (`gelu_cpab`) with fixed parameters: y = x̃·Φ(x), x̃ = T(x) on [a, b] (inclusive), x outside.
 ///
 /// Exact mode integrates the CPA flow per element in Double (`DiTACField`); LUT mode gathers
-/// T01 and dT01/du from an N-point lattice built in Double (ACTIVATIONS.md §5.8) and uses the
+/// T01 and dT01/du from an N-point lattice built in Double (docs/ACTIVATIONS.md §9.7) and uses the
 /// straight-through derivatives (the continuous map's derivatives at the lattice point).
 struct DiTACKernel: ActivationKernel {
     let lower: Double
@@ -15,7 +15,7 @@ struct DiTACKernel: ActivationKernel {
     let field: DiTACField
     let table: Table?
 
-    /// The lattice of §5.8: `transform[k]` = T01(k/(N−1)), `slope[k]` = dT01/du there (float32).
+    /// The lattice of §9.7 Lookup table: `transform[k]` = T01(k/(N−1)), `slope[k]` = dT01/du there (float32).
     struct Table: Sendable {
         let count: Int
         let transform: [Float]

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// DiTAC's smoothness prior on the CPA field (ACTIVATIONS.md §5.7), written for the service's
+/// DiTAC's smoothness prior on the CPA field (docs/ACTIVATIONS.md §9.6 Prior), written for the service's
 /// vertex velocities w = [w_1 … w_{n−1}] instead of θ in a QR basis.
 ///
 /// The paper's regulariser is L(θ) = λ_reg·θᵀPθ with P = (BᵀΣ_reg B + εI)⁻¹, B an orthonormal basis
@@ -72,7 +72,7 @@ public struct DiTACPrior: Sendable, Equatable {
         return regularization * acc
     }
 
-    /// ∇_w L = 2λ_reg·RᵀPR·w (the intended 2λ_reg·Pθ of §5.7, in velocity coordinates).
+    /// ∇_w L = 2λ_reg·RᵀPR·w (the intended 2λ_reg·Pθ of §9.6 Prior, in velocity coordinates).
     public func gradient(velocities w: [Double]) -> [Double] {
         precondition(w.count == cells - 1, "expected \(cells - 1) velocities, got \(w.count)")
         return apply(w).map { 2 * regularization * $0 }

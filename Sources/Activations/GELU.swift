@@ -1,4 +1,4 @@
-/// GELU (ACTIVATIONS.md §2): exact (erfc form), tanh approximation (x·σ(2u)) and the paper's
+/// GELU (docs/ACTIVATIONS.md §6 GELU): exact (erfc form), tanh approximation (x·σ(2u)) and the paper's
 /// sigmoid approximation x·σ(1.702x).
 extension ClosedFormActivations {
     static let gelu = ActivationDescriptor(

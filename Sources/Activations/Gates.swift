@@ -1,7 +1,7 @@
 import Foundation
 
 /// One gate q of a self-gated activation f(x) = x·q(x) with its counterpart gate
-/// q̃(x) = q(0) + ∫₀ˣ dt / q′(t) (ACTIVATIONS.md §6.3), evaluated in Double on non-NaN input.
+/// q̃(x) = q(0) + ∫₀ˣ dt / q′(t) (docs/ACTIVATIONS.md §10.2), evaluated in Double on non-NaN input.
 protocol ScalarGate: Sendable {
     /// q(0).
     var originValue: Double { get }
@@ -277,7 +277,7 @@ struct TabulatedGate: ScalarGate {
 }
 
 /// The gate pair of a self-gated activation f(x) = x·q(x), for the HD-FGD layer of
-/// ACTIVATIONS.md §6.3: y = (W₁h + c₁) ⊙ q(W₂h + c₂), and its split-adversarial counterpart
+/// docs/ACTIVATIONS.md §10.2: y = (W₁h + c₁) ⊙ q(W₂h + c₂), and its split-adversarial counterpart
 /// y = (W₁h + c₁) ⊙ q̃(W₂h + c₂) with q̃(x) = q(0) + ∫₀ˣ dt/q′(t), so q̃′ = 1/q′.
 ///
 /// Gates: silu/swish σ(βx); gelu Φ(x) (`none`), σ(2k(x + cx³)) (`tanh`), σ(1.702x) (`sigmoid`);

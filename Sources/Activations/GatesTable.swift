@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parameter-free gate shape G(s), strictly monotone. Every numerically integrated gate of
-/// ACTIVATIONS.md §6.3 is an affine image of one: q(x) = offset + amplitude·G(slope·x + shift).
+/// docs/ACTIVATIONS.md §10.3 is an affine image of one: q(x) = offset + amplitude·G(slope·x + shift).
 ///
 /// The shapes are described by ℓ(s) = −log |G′(s)| and ℓ′(s); G′ = `derivativeSign`·e^{−ℓ}.
 /// All but `antiGompertz` are increasing with G′ → 0 in both tails (ℓ → +∞) and use a table for

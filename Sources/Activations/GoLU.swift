@@ -1,6 +1,6 @@
 import Foundation
 
-/// GoLU, the Gompertz linear unit (ACTIVATIONS.md §3).
+/// GoLU, the Gompertz linear unit (docs/ACTIVATIONS.md §7 GoLU).
 extension ClosedFormActivations {
     static let golu = ActivationDescriptor(
         name: "golu",

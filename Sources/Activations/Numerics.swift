@@ -1,4 +1,4 @@
-/// Branch-free float32 elementary functions for the activation kernels (ACTIVATIONS.md §1.3).
+/// Branch-free float32 elementary functions for the activation kernels (docs/ACTIVATIONS.md §4.3 Stable primitives).
 ///
 /// Every function is `@inline(__always)` and built from plain arithmetic, comparisons, selects
 /// and bit casts, so a loop that calls them over contiguous memory can be vectorised by LLVM
@@ -165,7 +165,7 @@ enum FloatMath {
         return 2 * s * series
     }
 
-    /// (σ(x), σ(−x)) from e = e^{−|x|}, both with full relative accuracy (ACTIVATIONS.md §1.3).
+    /// (σ(x), σ(−x)) from e = e^{−|x|}, both with full relative accuracy (docs/ACTIVATIONS.md §4.3).
     @inline(__always)
     static func sigmoidPair(_ x: Float) -> (Float, Float) {
         let e = exp(-abs(x))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Sqish, form A (ACTIVATIONS.md Decisions §4; definitions and stable form in §4).
+/// Sqish, the square-root form (docs/ACTIVATIONS.md §3 Decisions item 4; definitions and stable form in §8 Sqish).
 extension ClosedFormActivations {
     static let sqish = ActivationDescriptor(
         name: "sqish",

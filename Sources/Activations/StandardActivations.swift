@@ -1,4 +1,4 @@
-/// The standard activations of ACTIVATIONS.md §7 with PyTorch's conventions (kinks, defaults).
+/// The standard activations of docs/ACTIVATIONS.md §5 with PyTorch's conventions (kinks, defaults).
 extension ClosedFormActivations {
     static let relu = ActivationDescriptor(
         name: "relu",

@@ -22,7 +22,10 @@ public final class Application: Sendable {
         let limits = DecodingLimits(maxElements: configuration.maxElements, maxDepth: configuration.maxDepth)
         let catalog = Catalog.standard
         var router = Router()
-        OperationsRoutes(readiness: readiness, metrics: metrics, openAPIDocument: Array(OpenAPIDocument.yaml.utf8), version: Self.version)
+        guard let openAPIDocument = EmbeddedFiles.files["openapi.yaml"] else {
+            preconditionFailure("the EmbedFiles build plugin embeds openapi.yaml into every build")
+        }
+        OperationsRoutes(readiness: readiness, metrics: metrics, openAPIDocument: openAPIDocument.bytes, version: Self.version)
             .register(in: &router)
         CatalogRoutes(catalog: catalog).register(in: &router)
         EvaluationRoutes(catalog: catalog, limits: limits, metrics: metrics).register(in: &router)

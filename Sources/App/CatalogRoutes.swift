@@ -18,7 +18,7 @@ struct CatalogRoutes: Sendable {
         }
     }
 
-    /// The catalog ENTRY document of API.md.
+    /// The catalog ENTRY document of docs/API.md "Activation catalog".
     func entry(_ d: ActivationDescriptor) -> JSONValue {
         let support = catalog.adversarialSupport(of: d.name)
         var members: [(key: String, value: JSONValue)] = [

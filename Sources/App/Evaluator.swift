@@ -1,5 +1,6 @@
 import Activations
 import Dispatch
+import SystemInfo
 
 /// Runs kernels over large arrays on every core; small arrays stay on the calling thread.
 enum Evaluator {
@@ -8,13 +9,13 @@ enum Evaluator {
 
     /// Whether `forEachChunk` splits `count` elements across cores.
     static func runsInParallel(count: Int) -> Bool {
-        count >= parallelThreshold && System.coreCount > 1
+        count >= parallelThreshold && SystemInfo.coreCount > 1
     }
 
     /// Calls `body` on disjoint ranges covering 0..<count, in parallel for large counts (or
     /// for any count with `parallel`, on a machine with several cores).
     static func forEachChunk(count: Int, parallel: Bool = false, _ body: (Range<Int>) -> Void) {
-        let cores = System.coreCount
+        let cores = SystemInfo.coreCount
         guard runsInParallel(count: count) || (parallel && cores > 1 && count > 1) else {
             body(0..<count)
             return

@@ -17,7 +17,7 @@ enum TrainingWiring {
             regularizers: ["ditac": ditacPrior])
     }
 
-    /// The DiTAC prior of ACTIVATIONS.md §5.7, unweighted (the job applies `regularization`).
+    /// The DiTAC prior of docs/ACTIVATIONS.md §9.6 Prior, unweighted (the job applies `regularization`).
     private static let priors = Mutex<[Int: DiTACPrior]>([:])
 
     @Sendable static func ditacPrior(_ params: ResolvedParameters) -> (loss: Double, gradient: [String: [Double]]) {

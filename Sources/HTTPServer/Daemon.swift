@@ -10,6 +10,7 @@
 internal import CMicroHTTPD
 import Logging
 import Synchronization
+import SystemInfo
 
 #if canImport(Glibc)
 import Glibc
@@ -81,7 +82,7 @@ final class DaemonHandle: @unchecked Sendable {
             flags |= address.isDualStackAny ? MHD_USE_DUAL_STACK.rawValue : MHD_USE_IPv6.rawValue
         }
         let threads =
-            configuration.threads > 0 ? configuration.threads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            configuration.threads > 0 ? configuration.threads : SystemInfo.coreCount
 
         let context = Unmanaged.passRetained(core)
         let cls = context.toOpaque()

@@ -2,7 +2,7 @@ import Dispatch
 import Logging
 import Synchronization
 
-/// Server settings (limits of API.md and SERVICE-NOTES.md §4.3).
+/// Server settings (limits: docs/API.md "Content negotiation and compression"; README "Configuration").
 public struct HTTPServerConfiguration: Sendable {
     /// IPv4 or IPv6 literal, or `localhost`; `::` listens on IPv6 and IPv4 (dual stack).
     public var host: String = "0.0.0.0"

@@ -20,7 +20,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     /// Field names are ASCII tokens (RFC 9110 §5.1): compares them ignoring ASCII case, without
-    /// allocating lowercased copies (a dozen lookups per request used to lowercase every field).
+    /// allocating lowercased copies (a request makes a dozen lookups, each would allocate).
     static func sameName(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }  // O(1) for native strings
         var a = a

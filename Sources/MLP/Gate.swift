@@ -1,6 +1,6 @@
 import Activations
 
-/// The gate q of an HD-FGD layer, y = (W₁h + c₁) ⊙ q(W₂h + c₂) (ACTIVATIONS.md §6.3).
+/// The gate q of an HD-FGD layer, y = (W₁h + c₁) ⊙ q(W₂h + c₂) (docs/ACTIVATIONS.md §10.2).
 ///
 /// Gates are element-wise, like activation kernels, and must tolerate `y` aliasing `x`.
 public protocol Gate: Sendable {

@@ -5,7 +5,7 @@ public struct HiddenLayer: Sendable {
     public enum Kind: Sendable {
         /// Dense map followed by an element-wise activation.
         case activation(ActivationConfiguration)
-        /// HD-FGD layer y = (W₁h + c₁) ⊙ q(W₂h + c₂) with gate q (ACTIVATIONS.md §6.3).
+        /// HD-FGD layer y = (W₁h + c₁) ⊙ q(W₂h + c₂) with gate q (docs/ACTIVATIONS.md §10.2).
         case gated(any Gate)
     }
 

@@ -1,6 +1,7 @@
 import Codecs
 import Dispatch
 import Synchronization
+import SystemInfo
 
 #if canImport(Glibc)
 import Glibc
@@ -56,7 +57,7 @@ public final class JobRunner: Sendable {
 
     /// max(1, online cores − 1).
     public static var defaultWorkers: Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 1)
+        max(1, SystemInfo.coreCount - 1)
     }
 
     /// A job's cancel flag, read by the training loop before every batch.

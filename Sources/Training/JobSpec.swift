@@ -2,7 +2,7 @@ import Activations
 import Codecs
 import MLP
 
-/// The three job kinds of API.md "Training jobs".
+/// The three job kinds of docs/API.md "Training jobs".
 public enum JobKind: String, Sendable, CaseIterable {
     case train, fit, compare
 }
@@ -132,7 +132,7 @@ public struct JobSpec: Sendable {
 }
 
 extension JobSpec {
-    /// Validates a job body (API.md "Training jobs"), filling in defaults.
+    /// Validates a job body (docs/API.md "Training jobs"), filling in defaults.
     ///
     /// - Throws: ``JobSpecError`` with the pointer of the first offending field; a body over a
     ///   configured limit gives `.limitExceeded` naming the limit.

@@ -17,8 +17,8 @@ public struct TrainingEnvironment: Sendable {
     public var catalog: Catalog
     public var limits: JobLimits
     public var gates: GateProvider?
-    /// Priors by canonical activation name. HOOK: the lead registers the DiTAC prior of
-    /// ACTIVATIONS.md §5.7 as `regularizers["ditac"]` once `DiTACPrior` is merged.
+    /// Priors by canonical activation name; the App registers the DiTAC prior of
+    /// docs/ACTIVATIONS.md §9.6 Prior as `regularizers["ditac"]`.
     public var regularizers: [String: Regularizer]
 
     public init(

@@ -150,7 +150,7 @@ import Testing
         #expect(big == [lim[1].0, lim[1].1, lim[1].0, lim[1].1], "\(name) f' at ±big: \(big)")
     }
 
-    /// Documented f32 values at ±1e4, ±100 (ACTIVATIONS.md §9.2), beyond the shared file.
+    /// Documented f32 values at ±1e4, ±100 (docs/ACTIVATIONS.md §11), beyond tests/reference/activations.json.
     @Test func extremeInputsMatchSection9() throws {
         let x: [Float] = [-1e4, -100, 100, 1e4]
         let ln = Float(ClosedFormActivations.seluScale)

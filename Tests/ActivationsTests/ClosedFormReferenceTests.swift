@@ -4,8 +4,8 @@ import Testing
 
 @testable import Activations
 
-/// Accuracy of the closed-form kernels against the shared reference file, the worked values of
-/// ACTIVATIONS.md §9, and independent float64 formulas on random points.
+/// Accuracy of the closed-form kernels against tests/reference/activations.json, the worked values of
+/// docs/ACTIVATIONS.md §11 Reference values, and independent float64 formulas on random points.
 @Suite struct ClosedFormReferenceTests {
     /// Checks one output series; returns a description of each failing element (at most 5).
     private func mismatches(_ got: [Float], _ want: [Double?], x: [Double?], label: String) -> [String] {
@@ -42,7 +42,7 @@ import Testing
         #expect(checked >= 20)
     }
 
-    /// ACTIVATIONS.md §9.1 "other checks" and §9.3 parameter derivatives (10 significant digits).
+    /// The values checked by name in docs/ACTIVATIONS.md §11 Reference values (10 significant digits).
     @Test(arguments: [
         // name, params, x, f, f', [param: value]
         ("celu", ["alpha": 2.0], -1.0, -0.7869386806, 0.6065306597, [:]),

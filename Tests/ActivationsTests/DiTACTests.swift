@@ -92,7 +92,7 @@ private func randomFields() -> [(String, [Double])] {
     }
 }
 
-/// The §5.10 table (T01 closed form and dT/dx), checked in Double on the field itself.
+/// The table of docs/ACTIVATIONS.md §9.9 Worked example (T01 closed form and dT/dx), checked in Double on the field itself.
 @Test func workedExampleTrajectories() {
     let field = DiTACField(velocities: [0.3, -0.2, 0.4])
     let expected: [(u: Double, t: Double, slope: Double)] = [
@@ -264,7 +264,7 @@ private struct RowsOnly: ActivationKernel {
         "a": .number(-1), "b": .number(1), "velocities": .numbers([0.3, -0.2, 0.4]), "lut": .number(2048),
     ]
     let lut = try ditacKernel(example)
-    // §5.10: x = 0.3 → k = 1331, T = 0.8144593744.
+    // §9.9 Worked example: x = 0.3 → k = 1331, T = 0.8144593744.
     let (y, _, _) = evaluate(lut, [0.3])
     #expect(abs(Double(y[0]) - 0.8144593744 * ditacPhi(Double(Float(0.3)))) < 1e-6)
 
@@ -344,7 +344,7 @@ private struct RowsOnly: ActivationKernel {
 }
 
 @Test func pointsAtTheEndsAndOnVerticesTakeTheRightBranch() throws {
-    // §5.10 hand traces: x = a and b are inside (T′ = e^{a_0}, e^{a_3}); x = 0 is the vertex u = 0.5
+    // §9.9 hand traces: x = a and b are inside (T′ = e^{a_0}, e^{a_3}); x = 0 is the vertex u = 0.5
     // with v < 0, which leaves cell 2 at once and is attracted to 0.4 in cell 1.
     let kernel = try ditacKernel(["a": .number(-1), "b": .number(1), "velocities": .numbers([0.3, -0.2, 0.4])])
     let (y, d, _) = evaluate(kernel, [-1, 1, 0])
@@ -405,7 +405,7 @@ func invalidParametersAreRejectedWithAPointer(params: [String: ParameterValue], 
     let prior = DiTACPrior(cells: 4)
     let w = [0.3, -0.2, 0.4]
     #expect(abs(prior.loss(velocities: w) - 0.06757271235) < 1e-10)
-    // The intended gradient 2·0.1·Pθ in the QR basis of §5.10, mapped to velocities: ∇_w = MᵀB∇_θ.
+    // The intended gradient 2·0.1·Pθ in the QR basis of §9.9, mapped to velocities: ∇_w = MᵀB∇_θ.
     let basis: [[Double]] = [
         [-0.5052006008, 0.3019646016, 0.5165901137], [0, 0, 0],
         [0.7509070897, -0.0326086191, 0.2198882304], [-0.3140269226, 0.0836433052, 0.0741754708],

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Independent float64 evaluations of the closed-form definitions of ACTIVATIONS.md (written from
+/// Independent float64 evaluations of the closed-form definitions of docs/ACTIVATIONS.md (written from
 /// the formulas, not from the kernels), valid for |x| ≤ 60 and moderate parameters. Used as the
 /// reference for randomised accuracy tests.
 enum DoubleFormulas {

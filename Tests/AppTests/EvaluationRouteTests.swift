@@ -110,7 +110,7 @@ import Testing
 }
 
 /// A counterpart beyond float32 range is ±inf on the wire — JSON "Infinity", binary inf — never
-/// NaN and never a clamp (ACTIVATIONS.md §6.2).
+/// NaN and never a clamp (docs/ACTIVATIONS.md §3 Decisions item 8).
 @Suite struct AdversarialOverflowTests {
     let app = makeApp()
 

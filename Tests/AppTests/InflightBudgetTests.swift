@@ -1,3 +1,4 @@
+import SystemInfo
 import Testing
 
 @testable import App
@@ -48,7 +49,7 @@ import Testing
 
     @Test func configurationDefaultsScaleWithCores() {
         let c = AppConfiguration()
-        #expect(c.maxInflight == 8 * System.coreCount)
+        #expect(c.maxInflight == 8 * SystemInfo.coreCount)
         #expect(c.maxInflightBytes == 512 * 1024 * 1024)
         #expect(c.loggable["max_inflight"] == "\(c.maxInflight)")
     }

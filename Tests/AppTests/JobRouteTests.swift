@@ -104,7 +104,7 @@ func waitForProgress(_ app: Application, _ id: String) {
         }
     }
 
-    /// HD-FGD gated layers and alternating counterparts (ACTIVATIONS.md §6.3–6.4) train through
+    /// HD-FGD gated layers and alternating counterparts (docs/ACTIVATIONS.md §10.2–§10.4) train through
     /// the job API; a run that diverges says so with its epoch instead of hanging.
     @Test(arguments: [(true, "none"), (false, "alternate"), (true, "alternate")])
     func adversarialAndHDFGDNetworks(_ hdfgd: Bool, _ adversarial: String) throws {

@@ -39,7 +39,7 @@ import Testing
         let file = try String(contentsOf: url, encoding: .utf8)
         let served = app.get("/openapi.yaml")
         #expect(served.status == 200)
-        #expect(served.text == file, "run scripts/embed-openapi.sh: the embedded document differs from openapi.yaml")
+        #expect(served.text == file, "the document embedded by the EmbedFiles plugin differs from openapi.yaml")
     }
 
     /// Every route in openapi.yaml is registered, and every registered route is documented.

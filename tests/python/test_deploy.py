@@ -36,29 +36,19 @@ DEPLOYMENT_DOC = ROOT / "docs" / "DEPLOYMENT.md"
 BINARY_NAME = "activation-service"
 CONTAINER_PORT = 8080
 
-# Every setting the server reads from the environment, with its default
-# (docs/DEPLOYMENT.md documents each one).
-KNOWN_SETTINGS = {
-    "HOST": "0.0.0.0",
-    "PORT": "8080",
-    "LOG_LEVEL": "info",
-    "THREADS": "number of cores",
-    "MAX_BODY_BYTES": "67108864",
-    "MAX_ELEMENTS": "16777216",
-    "MAX_DEPTH": "32",
-    "MAX_INFLATED_BYTES": "268435456",
-    "CONNECTION_TIMEOUT": "30",
-    "MAX_CONNECTIONS": "1024",
-    "JOB_WORKERS": "cores - 1, at least 1",
-    "MAX_QUEUED_JOBS": "64",
-    "JOB_TTL": "86400",
-    "MAX_JOB_SIZE": "built-in limit",
-    "DRAIN_TIMEOUT": "20",
-    "API_KEY": "unset",
-    "API_KEY_FILE": "unset",
-    "GZIP_LEVEL": "1",
-    "GZIP_MIN_BYTES": "1024",
-}
+# Every setting the server reads from the environment, with its default: the README's
+# configuration table, which a Swift test keeps equal to the service's declarations.
+def _known_settings() -> dict[str, str]:
+    text = (ROOT / "README.md").read_text()
+    table = text.split("<!-- settings-table:begin -->", 1)[1].split("<!-- settings-table:end -->", 1)[0]
+    settings = {}
+    for row in table.strip().splitlines()[2:]:
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        settings[cells[1].strip("`")] = cells[2]
+    return settings
+
+
+KNOWN_SETTINGS = _known_settings()
 
 # Packages every debian:bookworm-slim image already holds (minbase variant:
 # the C library is needed by everything in it).
@@ -520,7 +510,7 @@ def release_binary() -> Path:
 
 def test_runtime_stage_installs_the_package_of_every_needed_library(runtime_stage, build_stage):
     binary = release_binary()
-    assert shutil.which("readelf"), "readelf (binutils) is required: scripts/install-deps.sh installs it"
+    assert shutil.which("readelf"), "readelf (binutils) is required: scripts/install-deps.sh --test installs it"
     toolchain = swift_toolchain_usr()
     system, from_toolchain = static_stdlib_libraries(readelf_needed(binary), toolchain)
     # The backtracer copied from the toolchain is dynamically linked too.

@@ -1,7 +1,7 @@
 """Contract fuzzing: schemathesis against the live server's own /openapi.yaml, every check.
 
 use_after_free is excluded because DELETE of a running job cancels it (202) and the job stays
-readable as `cancelled` by contract (API.md); tests/schemathesis.toml explains every setting.
+readable as `cancelled` by contract (docs/API.md "Training jobs"); tests/schemathesis.toml explains every setting.
 """
 import os
 import re

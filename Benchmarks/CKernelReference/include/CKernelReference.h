@@ -1,4 +1,4 @@
-// The "vectorised C" reference of issue 7: branch-free polynomial exp, plain loops over
+// The "vectorised C" reference of docs/PERFORMANCE.md: branch-free polynomial exp, plain loops over
 // contiguous float32 that clang vectorises. Used only by activation-bench, side by side with
 // the service's kernels (same run, same -march), so the ratio is measured, not quoted.
 // No NaN/inf/subnormal care: it is the speed bound, not a correct implementation.

@@ -1,14 +1,15 @@
 import HTTPServer
 import Logging
+import SystemInfo
 
-/// Every setting of the service. Each has a command-line flag and an environment variable
-/// (see the README's configuration table).
+/// Every setting of the service as typed values. How each is named, parsed, validated, documented
+/// and logged is declared once, in `Setting.all` (Settings.swift); the defaults are here.
 public struct AppConfiguration: Sendable {
     public var host = "0.0.0.0"
     public var port = 8080
     public var logLevel: Logger.Level = .info
-    /// libmicrohttpd worker threads (0 = number of cores).
-    public var threads = 0
+    /// libmicrohttpd worker threads (0 also means the number of cores).
+    public var threads = SystemInfo.coreCount
     public var maxBodyBytes = 64 * 1024 * 1024
     public var maxElements = 16_777_216
     public var maxDepth = 32
@@ -16,7 +17,7 @@ public struct AppConfiguration: Sendable {
     public var maxInflatedBytes = 256 * 1024 * 1024
     public var connectionTimeoutSeconds = 30
     public var maxConnections = 1024
-    public var jobWorkers = max(1, System.coreCount - 1)
+    public var jobWorkers = max(1, SystemInfo.coreCount - 1)
     public var maxQueuedJobs = 64
     /// Seconds a finished job stays queryable.
     public var jobTTLSeconds = 86_400
@@ -32,7 +33,7 @@ public struct AppConfiguration: Sendable {
     /// Requests at least this large are evaluated off the HTTP threads.
     public var offloadThresholdBytes = 256 * 1024
     /// Offloaded evaluations allowed at once; more are answered 503 + Retry-After.
-    public var maxInflight = 8 * System.coreCount
+    public var maxInflight = 8 * SystemInfo.coreCount
     /// Request body bytes offloaded evaluations may hold at once; more → 503 + Retry-After.
     public var maxInflightBytes = 512 * 1024 * 1024
 
@@ -48,34 +49,4 @@ public struct AppConfiguration: Sendable {
         c.maxBodyBytes = maxBodyBytes
         return c
     }
-
-    /// The settings as log metadata (never the API key itself).
-    public var loggable: Logger.Metadata {
-        [
-            "host": "\(host)", "port": "\(port)", "threads": "\(threads == 0 ? System.coreCount : threads)",
-            "max_body_bytes": "\(maxBodyBytes)", "max_elements": "\(maxElements)", "max_depth": "\(maxDepth)",
-            "max_inflated_bytes": "\(maxInflatedBytes)", "connection_timeout": "\(connectionTimeoutSeconds)",
-            "max_connections": "\(maxConnections)", "job_workers": "\(jobWorkers)",
-            "max_queued_jobs": "\(maxQueuedJobs)", "job_ttl": "\(jobTTLSeconds)", "max_job_size": "\(maxJobSize)",
-            "drain_timeout": "\(drainTimeoutSeconds)", "api_key": "\(apiKey == nil ? "unset" : "set")",
-            "gzip_level": "\(gzipLevel)", "gzip_min_bytes": "\(gzipMinBytes)", "log_level": "\(logLevel)",
-            "max_inflight": "\(maxInflight)", "max_inflight_bytes": "\(maxInflightBytes)",
-        ]
-    }
 }
-
-enum System {
-    /// Online cores, read once: `sysconf` opens /sys/devices/system/cpu/online on every call,
-    /// which cost three system calls per evaluated request.
-    static let coreCount: Int = {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 2
-        #endif
-    }()
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
