@@ -39,6 +39,7 @@ test: deps-python
 	$(SWIFT) build -c release $(CPU_FLAGS) --product activation-service
 	$(SWIFT) test
 	ACTIVATION_SERVICE_BIN=$(RELEASE_BIN) $(PYTEST) tests/python
+	SWIFT=$(SWIFT) scripts/check-fresh-clone.sh
 
 test-swift: deps
 	$(SWIFT) test
