@@ -14,7 +14,7 @@ struct EvaluationRequest {
     enum Route { case forward, gradient }
 
     /// Decodes the body of `ctx` (format by Content-Type) with the service limits.
-    static func decode(_ ctx: RequestContext, route: Route, activation: ActivationDescriptor, limits: DecodingLimits) throws(Problem) -> EvaluationRequest {
+    static func decode(_ ctx: RouteContext, route: Route, activation: ActivationDescriptor, limits: DecodingLimits) throws(Problem) -> EvaluationRequest {
         guard let format = PayloadFormat(contentType: ctx.request.headers["Content-Type"]) else {
             throw Problem(
                 415, "unsupported-media-type", "Unsupported media type",

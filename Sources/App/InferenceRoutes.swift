@@ -27,11 +27,11 @@ struct InferenceRoutes: Sendable {
                 }
                 return jsonResponse(.object([("name", .string(try self.model(ctx).name)), ("ready", .bool(true))]))
             }
-            router.add("POST", prefix + "/infer", heavy: true) { ctx throws(Problem) in try self.infer(ctx) }
+            router.add("POST", prefix + "/infer", offloadsLargeBodies: true, answersFloatArrays: true) { ctx throws(Problem) in try self.infer(ctx) }
         }
     }
 
-    private func model(_ ctx: RequestContext) throws(Problem) -> ActivationDescriptor {
+    private func model(_ ctx: RouteContext) throws(Problem) -> ActivationDescriptor {
         let name = ctx.pathParameters["name"] ?? ""
         guard let d = catalog.descriptor(named: name) else {
             throw Problem.notFound("unknown model '\(name)'; models: \(catalog.names.joined(separator: ", "))")
@@ -42,7 +42,7 @@ struct InferenceRoutes: Sendable {
         return d
     }
 
-    private func metadata(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    private func metadata(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         let d = try model(ctx)
         func tensor(_ name: String) -> JSONValue {
             .object([("name", .string(name)), ("datatype", .string("FP32")), ("shape", .array([.number(-1)]))])
@@ -56,7 +56,7 @@ struct InferenceRoutes: Sendable {
         ]))
     }
 
-    private func infer(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    private func infer(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         let d = try model(ctx)
         let body = ctx.request.body
         var headerLength = body.count

@@ -176,7 +176,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     cls, connection, url, method, _, uploadData, uploadDataSize, requestSlot in
     guard let connection, let uploadDataSize, let requestSlot else { return .NO }
     if let existing = requestSlot.pointee {
-        let request = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
+        let request = Unmanaged<InFlightRequest>.fromOpaque(existing).takeUnretainedValue()
         let size = uploadDataSize.pointee
         if size > 0 {
             let chunk = UnsafeRawPointer(uploadData).map {
@@ -194,7 +194,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
         query: connectionValues(connection, .GET_ARGUMENT_KIND),
         headers: HTTPHeaders(fields: connectionValues(connection, .HEADER_KIND))
     )
-    let request = RequestContext(connection: ConnectionRef(raw: connection), core: serverCore(cls), head: head)
+    let request = InFlightRequest(connection: ConnectionRef(raw: connection), core: serverCore(cls), head: head)
     requestSlot.pointee = Unmanaged.passRetained(request).toOpaque()
     return request.start()
 }
@@ -204,7 +204,7 @@ private let accessHandler: MHD_AccessHandlerCallback = {
 private let requestCompleted: MHD_RequestCompletedCallback = { _, _, requestSlot, termination in
     guard let requestSlot, let pointer = requestSlot.pointee else { return }
     requestSlot.pointee = nil
-    let request = Unmanaged<RequestContext>.fromOpaque(pointer)
+    let request = Unmanaged<InFlightRequest>.fromOpaque(pointer)
     request.takeUnretainedValue().completed(cleanly: termination == .REQUEST_TERMINATED_COMPLETED_OK)
     request.release()
 }
@@ -244,7 +244,7 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
 
 /// One request on one connection, owned by MHD's `*req_cls` (retained on the first access-handler
 /// call, released in NOTIFY_COMPLETED). Responders hold it weakly.
-final class RequestContext: ShutdownParticipant {
+final class InFlightRequest: ShutdownParticipant {
     private enum Phase {
         /// Reading the body.
         case receiving
@@ -477,7 +477,7 @@ final class RequestContext: ShutdownParticipant {
                 bytes.count, box.takeUnretainedValue().base, freeBytes, box.toOpaque())
             if mhdResponse == nil { box.release() }
         case .stream(let stream):
-            let context = StreamContext(connection: connection, stream: stream, core: core)
+            let context = StreamingBody(connection: connection, stream: stream, core: core)
             let retained = Unmanaged.passRetained(context)
             mhdResponse = MHD_create_response_from_callback(
                 UInt64.max,
@@ -511,7 +511,7 @@ final class RequestContext: ShutdownParticipant {
 /// `MHD_ContentReaderCallback` for ``HTTPResponse/Body/stream(_:)``.
 private let readStream: MHD_ContentReaderCallback = { cls, _, buffer, max in
     guard let buffer else { return MHD_CONTENT_READER_END_WITH_ERROR }
-    let context = Unmanaged<StreamContext>.fromOpaque(cls!).takeUnretainedValue()  // our context
+    let context = Unmanaged<StreamingBody>.fromOpaque(cls!).takeUnretainedValue()  // our context
     return context.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max))
 }
 
@@ -539,13 +539,13 @@ private let freeBytes: MHD_ContentReaderFreeCallback = { cls in
 
 /// `MHD_ContentReaderFreeCallback`: the response is destroyed (stream ended or client gone).
 private let freeStream: MHD_ContentReaderFreeCallback = { cls in
-    let context = Unmanaged<StreamContext>.fromOpaque(cls!)  // our retained context
+    let context = Unmanaged<StreamingBody>.fromOpaque(cls!)  // our retained context
     context.takeUnretainedValue().streamFreed()
     context.release()
 }
 
 /// Bridges a ``ResponseStream`` to MHD's pull-based content reader with suspend/resume.
-final class StreamContext: ShutdownParticipant {
+final class StreamingBody: ShutdownParticipant {
     private struct State {
         /// Bytes from the last `.data` chunk that did not fit MHD's buffer.
         var leftover: [UInt8] = []
