@@ -89,25 +89,12 @@ private struct JSONParserCore {
 
     // MARK: - Errors and pointers
 
-    /// Escapes a key for a JSON pointer (RFC 6901).
-    static func escapePointer(_ key: String) -> String {
-        var out = ""
-        for ch in key {
-            switch ch {
-            case "~": out += "~0"
-            case "/": out += "~1"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
     /// JSON pointer of the value currently being parsed on the generic path.
     func currentPointer() -> String {
         var out = ""
         for frame in stack {
             if frame.isObject {
-                out += "/" + Self.escapePointer(frame.key)
+                out = JSONPointer.appending(frame.key, to: out)
             } else {
                 out += "/\(frame.elements.count)"
             }

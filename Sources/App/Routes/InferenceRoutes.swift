@@ -84,7 +84,7 @@ struct InferenceRoutes: Sendable {
         if let p = doc["parameters"] {
             guard case .object(let members) = p else { throw Problem.badRequest("wrong-type", "parameters must be an object", pointer: "/parameters") }
             for (key, value) in members {
-                let pointer = "/parameters/\(escapePointer(key))"
+                let pointer = JSONPointer.appending(key, to: "/parameters")
                 switch key {
                 case "adversarial": adversarial = try bool(value, pointer: pointer)
                 case "binary_data_output": binaryOutputDefault = try bool(value, pointer: pointer)
