@@ -34,7 +34,7 @@ public enum JSONParser {
     }
 }
 
-private enum ASCII {
+enum ASCII {
     static let quote = UInt8(ascii: "\"")
     static let backslash = UInt8(ascii: "\\")
     static let comma = UInt8(ascii: ",")
@@ -51,7 +51,7 @@ private enum ASCII {
 }
 
 /// One open container of the generic (non-tensor) path.
-private struct Frame {
+struct Frame {
     var isObject: Bool
     var elements: [JSONValue] = []
     var members: [(key: String, value: JSONValue)] = []
@@ -62,7 +62,7 @@ private struct Frame {
 /// Parser state over one document. Every read of `base` is preceded by a check against
 /// `count` (or a loop bound derived from it), which is what makes the unchecked pointer
 /// reads safe.
-private struct JSONParserCore {
+struct JSONParserCore {
     let base: UnsafeRawPointer
     let count: Int
     let limits: DecodingLimits
@@ -89,25 +89,12 @@ private struct JSONParserCore {
 
     // MARK: - Errors and pointers
 
-    /// Escapes a key for a JSON pointer (RFC 6901).
-    static func escapePointer(_ key: String) -> String {
-        var out = ""
-        for ch in key {
-            switch ch {
-            case "~": out += "~0"
-            case "/": out += "~1"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
     /// JSON pointer of the value currently being parsed on the generic path.
     func currentPointer() -> String {
         var out = ""
         for frame in stack {
             if frame.isObject {
-                out += "/" + Self.escapePointer(frame.key)
+                out = JSONPointer.appending(frame.key, to: out)
             } else {
                 out += "/\(frame.elements.count)"
             }
@@ -517,298 +504,4 @@ private struct JSONParserCore {
     }
 
     static let powersOfTen64: [UInt64] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
-
-    // MARK: - Tensor fast path
-
-    /// If the array at `pos` is numeric (see `JSONParser`), parses it into a tensor and
-    /// returns it; otherwise returns nil with `pos` unchanged.
-    mutating func parseTensorIfNumeric() throws(CodecError) -> Tensor? {
-        // Find the first leaf, counting the '[' that lead to it.
-        var j = pos
-        var rank = 0
-        while j < count {
-            let c = byte(j)
-            if c == ASCII.openBracket {
-                rank &+= 1
-                if stack.count + rank > limits.maxDepth { throw tooDeep(at: j) }
-            } else if !Self.isWhitespace(c) {
-                break
-            }
-            j &+= 1
-        }
-        guard j < count else { throw unexpectedEnd() }
-        let leaf = byte(j)
-        let emptyStart: Bool
-        switch leaf {
-        case ASCII.minus, ASCII.zero...ASCII.nine:
-            emptyStart = false
-        case ASCII.closeBracket:
-            guard rank >= 2 else { return nil }
-            emptyStart = true
-        case ASCII.quote:
-            guard nonFiniteString(at: j) != nil else { return nil }
-            emptyStart = false
-        default:
-            return nil
-        }
-        let start = pos
-        do {
-            return try parseTensor(rank: rank)
-        } catch let error where emptyStart && error.code == .wrongType {
-            // `[[], "a"]` and the like: no numeric leaf was seen, so this is an ordinary array.
-            pos = start
-            return nil
-        }
-    }
-
-    /// The value of the string "NaN", "Infinity" or "-Infinity" starting at the quote at
-    /// `offset` (escapes allowed), or nil for any other (or invalid) string.
-    func nonFiniteString(at offset: Int) -> (value: Float, end: Int)? {
-        let rest = count - offset
-        // Fast check of the unescaped spellings.
-        @inline(__always) func matches(_ literal: StaticString) -> Bool {
-            let n = literal.utf8CodeUnitCount
-            guard rest >= n else { return false }
-            let p = literal.utf8Start
-            for i in 0..<n where byte(offset + i) != p[i] { return false }
-            return true
-        }
-        if matches("\"NaN\"") { return (.nan, offset + 5) }
-        if matches("\"Infinity\"") { return (.infinity, offset + 10) }
-        if matches("\"-Infinity\"") { return (-.infinity, offset + 11) }
-        // Escaped spellings (rare): decode the string properly.
-        var probe = self
-        probe.pos = offset
-        guard let s = try? probe.parseString() else { return nil }
-        switch s {
-        case "NaN": return (.nan, probe.pos)
-        case "Infinity": return (.infinity, probe.pos)
-        case "-Infinity": return (-.infinity, probe.pos)
-        default: return nil
-        }
-    }
-
-    /// Parses a rectangular array of rank `rank` starting at the '[' at `pos`.
-    mutating func parseTensor(rank: Int) throws(CodecError) -> Tensor {
-        var dims = [Int](repeating: -1, count: rank)      // length of every array at each level, once known
-        var indices = [Int](repeating: 0, count: rank)    // index of the current element at each level
-        let leafLevel = rank - 1
-        var storage = TensorStorage(limit: max(0, limits.maxElements), estimate: (count - pos) / 8)
-        defer { storage.deallocate() }
-
-        // Step over the leading '[' (and the white space between them) that the caller scanned.
-        for _ in 0..<rank {
-            skipWhitespace()
-            pos &+= 1
-        }
-        skipWhitespace()
-        var level = leafLevel
-        var afterOpen = true  // just after '[' (so ']' may follow at once)
-        loop: while true {
-            guard pos < count else { throw unexpectedEnd() }
-            if !(afterOpen && byte(pos) == ASCII.closeBracket) {
-                if level == leafLevel {
-                    // The hot loop: one row of leaves, local state only.
-                    let limit = dims[level] < 0 ? Int.max : dims[level]
-                    var k = 0
-                    while true {
-                        if k >= limit {
-                            indices[level] = k
-                            throw raggedRow(level: level, indices: indices, detail: "has more than \(limit) elements")
-                        }
-                        let c = byte(pos)
-                        let value: Float
-                        if c == ASCII.minus || Self.isDigit(c) {
-                            let number = try scanNumber()
-                            guard let f = DecimalParsing.float(number, in: base) else {
-                                indices[level] = k
-                                throw outOfFloatRange(indices: indices, offset: number.start)
-                            }
-                            value = f
-                        } else if c == ASCII.quote, let special = nonFiniteString(at: pos) {
-                            value = special.value
-                            pos = special.end
-                        } else {
-                            indices[level] = k
-                            throw unexpectedInTensor(c, expected: "a number", indices: indices, depth: level)
-                        }
-                        guard storage.append(value) else {
-                            throw CodecError(.tooManyElements, "array has more than \(limits.maxElements) elements (the limit)",
-                                             pointer: currentPointer(), offset: pos)
-                        }
-                        k &+= 1
-                        if pos < count && byte(pos) == ASCII.comma {
-                            pos &+= 1
-                            skipWhitespace()
-                            guard pos < count else { throw unexpectedEnd() }
-                            continue
-                        }
-                        skipWhitespace()
-                        guard pos < count else { throw unexpectedEnd() }
-                        let next = byte(pos)
-                        if next == ASCII.comma {
-                            pos &+= 1
-                            skipWhitespace()
-                            guard pos < count else { throw unexpectedEnd() }
-                            continue
-                        }
-                        guard next == ASCII.closeBracket else { throw syntax("expected ',' or ']'") }
-                        break
-                    }
-                    indices[level] = k
-                } else {
-                    if dims[level] >= 0 && indices[level] >= dims[level] {
-                        throw raggedRow(level: level, indices: indices, detail: "has more than \(dims[level]) elements")
-                    }
-                    let c = byte(pos)
-                    guard c == ASCII.openBracket else {
-                        throw unexpectedInTensor(c, expected: "an array", indices: indices, depth: level)
-                    }
-                    pos &+= 1
-                    level &+= 1
-                    indices[level] = 0
-                    skipWhitespace()
-                    afterOpen = true
-                    continue loop
-                }
-            }
-            // Close the array at `level` (pos is at its ']'), and every parent that ends here.
-            while true {
-                pos &+= 1
-                if dims[level] < 0 {
-                    dims[level] = indices[level]
-                } else if indices[level] != dims[level] {
-                    throw raggedRow(level: level, indices: indices, detail: "has \(indices[level]) elements, expected \(dims[level])")
-                }
-                if level == 0 { break loop }
-                level &-= 1
-                indices[level] &+= 1
-                skipWhitespace()
-                guard pos < count else { throw unexpectedEnd() }
-                let c = byte(pos)
-                if c == ASCII.comma {
-                    pos &+= 1
-                    skipWhitespace()
-                    afterOpen = false
-                    continue loop
-                }
-                guard c == ASCII.closeBracket else { throw syntax("expected ',' or ']'") }
-            }
-        }
-        return Tensor(shape: dims, values: storage.makeArray())
-    }
-
-    /// JSON pointer of the tensor element at `indices[0...depth]`.
-    @inline(never)
-    func tensorPointer(_ indices: [Int], depth: Int) -> String {
-        var out = currentPointer()
-        for k in 0..<depth { out += "/\(indices[k])" }
-        return out
-    }
-
-    @inline(never)
-    func raggedRow(level: Int, indices: [Int], detail: String) -> CodecError {
-        let pointer = tensorPointer(indices, depth: level)
-        return CodecError(.ragged, "ragged array: row \(pointer.isEmpty ? "/" : pointer) \(detail)", pointer: pointer, offset: pos)
-    }
-
-    @inline(never)
-    func outOfFloatRange(indices: [Int], offset: Int) -> CodecError {
-        let pointer = tensorPointer(indices, depth: indices.count)
-        return CodecError(.wrongType, "number at \(pointer) is out of float32 range", pointer: pointer, offset: offset)
-    }
-
-    @inline(never)
-    func unexpectedInTensor(_ c: UInt8, expected: String, indices: [Int], depth: Int) -> CodecError {
-        switch c {
-        case ASCII.quote, ASCII.openBracket, ASCII.openBrace, ASCII.minus, ASCII.zero...ASCII.nine,
-             UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            let pointer = tensorPointer(indices, depth: depth + 1)
-            let found = c == ASCII.quote ? "a string other than \"NaN\", \"Infinity\", \"-Infinity\"" : describe(c)
-            return CodecError(.wrongType, "expected \(expected) at \(pointer), found \(found)", pointer: pointer, offset: pos)
-        default:
-            return syntax("unexpected character '\(Self.printable(c))'")
-        }
-    }
-}
-
-/// Growable float buffer for the tensor fast path that never allocates past the element
-/// limit (capacity doubles, capped at the limit). Small buffers come from malloc/realloc;
-/// buffers of `mappedBytes` or more are mapped pages of their own (mmap), so that they go back
-/// to the system the moment the tensor has been copied out. A freed heap block that large
-/// stays resident (the service raises glibc's mmap threshold to 32 MiB for its answers) and
-/// raised a 100k-float request's peak memory by ~0.4 of its payload.
-private struct TensorStorage {
-    static let mappedBytes = 256 * 1024
-    let limit: Int
-    var capacity: Int
-    var count = 0
-    var base: UnsafeMutablePointer<Float>
-    /// `base` is an mmap'ed region of `capacity` floats (else a malloc block).
-    var mapped = false
-
-    /// `estimate` (a guess from the bytes left) is capped at 64 Ki elements so that many
-    /// small tensors in one document do not each reserve a large block.
-    init(limit: Int, estimate: Int) {
-        self.limit = limit
-        capacity = min(limit, max(16, min(estimate, 1 << 16)))
-        base = Self.reallocate(nil, capacity: capacity)
-    }
-
-    private static func reallocate(_ old: UnsafeMutablePointer<Float>?, capacity: Int) -> UnsafeMutablePointer<Float> {
-        guard let raw = realloc(old, max(capacity, 1) * MemoryLayout<Float>.stride) else {
-            fatalError("out of memory allocating \(capacity) floats")
-        }
-        return raw.bindMemory(to: Float.self, capacity: max(capacity, 1))
-    }
-
-    /// Appends `value`; false when the limit is reached.
-    @inline(__always)
-    mutating func append(_ value: Float) -> Bool {
-        if count == capacity {
-            guard grow() else { return false }
-        }
-        base[count] = value
-        count &+= 1
-        return true
-    }
-
-    @inline(never)
-    mutating func grow() -> Bool {
-        guard capacity < limit else { return false }
-        let newCapacity = min(limit, capacity &* 2)
-        let bytes = newCapacity * MemoryLayout<Float>.stride
-        #if canImport(Glibc)
-        if bytes >= Self.mappedBytes {
-            guard let region = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
-                  region != MAP_FAILED
-            else { fatalError("out of memory mapping \(newCapacity) floats") }
-            let fresh = region.bindMemory(to: Float.self, capacity: newCapacity)
-            fresh.initialize(from: base, count: count)
-            deallocate()
-            (base, capacity, mapped) = (fresh, newCapacity, true)
-            return true
-        }
-        #endif
-        capacity = newCapacity
-        base = Self.reallocate(base, capacity: capacity)
-        return true
-    }
-
-    func makeArray() -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 { buffer.baseAddress!.initialize(from: base, count: count) }  // capacity count > 0
-            initialized = count
-        }
-    }
-
-    func deallocate() {
-        #if canImport(Glibc)
-        if mapped {
-            munmap(base, capacity * MemoryLayout<Float>.stride)
-            return
-        }
-        #endif
-        free(base)
-    }
 }

@@ -4,18 +4,8 @@ import Codecs
 /// Typed readers over a `JSONValue` body that report failures as ``JobSpecError`` with the
 /// JSON pointer of the field.
 enum JSONReading {
-    /// Appends an escaped reference token (RFC 6901: ~ → ~0, / → ~1).
-    static func pointer(_ base: String, _ token: String) -> String {
-        var escaped = ""
-        for c in token {
-            switch c {
-            case "~": escaped += "~0"
-            case "/": escaped += "~1"
-            default: escaped.append(c)
-            }
-        }
-        return base + "/" + escaped
-    }
+    /// `base` followed by the member `token` (escaped as RFC 6901 says).
+    static func pointer(_ base: String, _ token: String) -> String { JSONPointer.appending(token, to: base) }
 
     static func pointer(_ base: String, _ index: Int) -> String { base + "/\(index)" }
 

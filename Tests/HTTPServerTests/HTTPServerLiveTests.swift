@@ -546,8 +546,8 @@ struct HTTPServerLiveTests {
             #expect(handler.endless.closed.wait(timeout: .now() + 10) == .success)
             server.shutdown(drainTimeout: .seconds(1))
         }
-        #expect(RequestContext.liveCount.load(ordering: .relaxed) == 0)
-        #expect(StreamContext.liveCount.load(ordering: .relaxed) == 0)
+        #expect(InFlightRequest.liveCount.load(ordering: .relaxed) == 0)
+        #expect(StreamingBody.liveCount.load(ordering: .relaxed) == 0)
     }
 
     @Test(.enabled(if: ipv6LoopbackAvailable()))

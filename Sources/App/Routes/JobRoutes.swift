@@ -20,7 +20,7 @@ struct JobRoutes: Sendable {
         router.add("GET", "/v1/jobs/{id}/events") { ctx throws(Problem) in try self.events(ctx) }
     }
 
-    private func submit(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    private func submit(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         guard PayloadFormat(contentType: ctx.request.headers["Content-Type"]) == .json else {
             throw Problem(415, "unsupported-media-type", "Unsupported media type", "/v1/jobs takes application/json (curl --json; curl -d alone sends a form type)")
         }
@@ -62,7 +62,7 @@ struct JobRoutes: Sendable {
         return jsonResponse(submission.document, status: submission.isNew ? 202 : 200, headers: headers)
     }
 
-    private func list(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    private func list(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         var filter: JobStatus? = nil
         if let raw = ctx.queryValue("status") {
             guard let s = JobStatus(rawValue: raw) else {
@@ -75,7 +75,7 @@ struct JobRoutes: Sendable {
         return jsonResponse(.object([("jobs", .array(runner.list(status: filter)))]))
     }
 
-    private func job(_ ctx: RequestContext) throws(Problem) -> (String, JSONValue) {
+    private func job(_ ctx: RouteContext) throws(Problem) -> (String, JSONValue) {
         let id = ctx.pathParameters["id"] ?? ""
         guard let doc = runner.document(of: id) else {
             throw Problem.notFound("no job '\(id)' (unknown, deleted, or expired after its time to live)")
@@ -83,14 +83,14 @@ struct JobRoutes: Sendable {
         return (id, doc)
     }
 
-    private func status(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    private func status(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         let (id, doc) = try job(ctx)
         var headers: HTTPHeaders = [:]
         if runner.status(of: id)?.isFinished == false { headers.add("Retry-After", "1") }
         return jsonResponse(doc, headers: headers)
     }
 
-    private func delete(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    private func delete(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         let id = ctx.pathParameters["id"] ?? ""
         switch runner.delete(id) {
         case nil:
@@ -102,7 +102,7 @@ struct JobRoutes: Sendable {
         }
     }
 
-    private func events(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    private func events(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         let (id, _) = try job(ctx)
         var after = 0
         for (raw, name) in [(ctx.queryValue("last_event_id"), "last_event_id"), (ctx.request.headers["Last-Event-ID"], "Last-Event-ID")] {

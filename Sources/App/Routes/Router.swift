@@ -4,27 +4,16 @@ import HTTPServer
 import Glibc
 #endif
 
-/// What a handler sees: the request, its path parameters, and the request id.
-struct RequestContext: Sendable {
-    var request: HTTPRequest
-    var pathParameters: [String: String]
-    var requestID: String
-    /// The route template that matched (for metrics and logs), e.g. "/v1/activations/{name}".
-    var route: String
-
-    func queryValue(_ name: String) -> String? { request.query.last { $0.name == name }?.value }
-}
-
-typealias RouteHandler = @Sendable (RequestContext) throws(Problem) -> HTTPResponse
-
 /// Method + path-template table. Templates use `{name}` for one path segment.
 struct Router: Sendable {
     struct Route: Sendable {
         let method: String
         let template: String
         let segments: [Segment]
-        /// Evaluate off the HTTP threads when the body is large.
-        let heavy: Bool
+        /// Requests with large bodies are answered off the HTTP threads (they evaluate arrays).
+        let offloadsLargeBodies: Bool
+        /// A successful answer is mostly float-array text, which is compressed Huffman-only.
+        let answersFloatArrays: Bool
         let handler: RouteHandler
         /// `segments` for matching: a literal's UTF-8 bytes, nil for a parameter.
         fileprivate let pattern: [[UInt8]?]
@@ -40,16 +29,19 @@ struct Router: Sendable {
         case methodNotAllowed([String])
         case notFound
 
-        /// A found route that evaluates arrays (`heavy`).
-        var isHeavy: Bool {
-            if case .found(let route, _) = self { return route.heavy }
+        /// A found route whose successful answers are float-array text.
+        var answersFloatArrays: Bool {
+            if case .found(let route, _) = self { return route.answersFloatArrays }
             return false
         }
     }
 
     private(set) var routes: [Route] = []
 
-    mutating func add(_ method: String, _ template: String, heavy: Bool = false, _ handler: @escaping RouteHandler) {
+    mutating func add(
+        _ method: String, _ template: String, offloadsLargeBodies: Bool = false, answersFloatArrays: Bool = false,
+        _ handler: @escaping RouteHandler
+    ) {
         let segments = template.split(separator: "/").map { s -> Segment in
             s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
@@ -57,7 +49,8 @@ struct Router: Sendable {
             if case .literal(let l) = segment { return Array(l.utf8) }
             return nil
         }
-        routes.append(Route(method: method, template: template, segments: segments, heavy: heavy, handler: handler, pattern: pattern))
+        routes.append(Route(method: method, template: template, segments: segments, offloadsLargeBodies: offloadsLargeBodies,
+                            answersFloatArrays: answersFloatArrays, handler: handler, pattern: pattern))
     }
 
     /// The route for `method` and `path` (segments compared byte for byte, empty ones skipped).

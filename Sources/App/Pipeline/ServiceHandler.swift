@@ -4,8 +4,8 @@ import HTTPServer
 import Logging
 import Synchronization
 
-/// The application behind the HTTP transport: screening, inflation, routing, offloading heavy
-/// work, response compression, request ids, the request log and metrics.
+/// The application behind the HTTP transport: screening, inflation, routing, offloading large-body
+/// evaluations, response compression, request ids, the request log and metrics.
 final class ServiceHandler: HTTPHandler {
     let router: Router
     let configuration: AppConfiguration
@@ -53,7 +53,7 @@ final class ServiceHandler: HTTPHandler {
         let start = ContinuousClock.now
         let id = requestID(request)
         let match = router.match(method: request.method, path: request.path)
-        if case .found(let route, _) = match, route.heavy, request.body.count >= configuration.offloadThresholdBytes {
+        if case .found(let route, _) = match, route.offloadsLargeBodies, request.body.count >= configuration.offloadThresholdBytes {
             let bytes = request.body.count
             guard inflight.acquire(bytes: bytes) else {
                 responder.respond(finish(request, overloaded().response(instance: request.path, requestID: id), route: route.template,
@@ -99,7 +99,7 @@ final class ServiceHandler: HTTPHandler {
                 throw Problem(405, "method-not-allowed", "Method not allowed", "\(request.method) is not allowed on \(request.path); allowed: \(allowed.joined(separator: ", "))",
                               headers: ["Allow": allowed.joined(separator: ", ")])
             case .found(let route, let params):
-                var r = try route.handler(RequestContext(request: request, pathParameters: params, requestID: id, route: route.template))
+                var r = try route.handler(RouteContext(request: request, pathParameters: params, requestID: id, route: route.template))
                 if request.method == "HEAD", case .bytes = r.body { r.body = .bytes([]) }
                 response = r
             }
@@ -107,7 +107,7 @@ final class ServiceHandler: HTTPHandler {
             response = error.response(instance: request.path, requestID: id)
         }
         return finish(request, response, route: label, requestID: id, start: start, inflatedBytes: inflated,
-                      floatArrays: match.isHeavy && response.status == 200)
+                      floatArrays: match.answersFloatArrays && response.status == 200)
     }
 
     /// Checks that need only the head: authentication, declared size, content coding.

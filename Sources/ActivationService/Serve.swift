@@ -7,17 +7,7 @@ import Logging
 import Glibc
 #endif
 
-@main
-struct ActivationServiceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "activation-service",
-        abstract: "Evaluates neural-network activation functions and their gradients over HTTP.",
-        version: Application.version,
-        subcommands: [Serve.self, Healthcheck.self],
-        defaultSubcommand: Serve.self
-    )
-}
-
+/// `activation-service serve` (the default): runs the service until SIGTERM/SIGINT.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP service (the default).",

@@ -14,7 +14,7 @@ struct EvaluationRequest {
     enum Route { case forward, gradient }
 
     /// Decodes the body of `ctx` (format by Content-Type) with the service limits.
-    static func decode(_ ctx: RequestContext, route: Route, activation: ActivationDescriptor, limits: DecodingLimits) throws(Problem) -> EvaluationRequest {
+    static func decode(_ ctx: RouteContext, route: Route, activation: ActivationDescriptor, limits: DecodingLimits) throws(Problem) -> EvaluationRequest {
         guard let format = PayloadFormat(contentType: ctx.request.headers["Content-Type"]) else {
             throw Problem(
                 415, "unsupported-media-type", "Unsupported media type",
@@ -227,7 +227,7 @@ func parameters(from value: JSONValue?, pointer: String) throws(Problem) -> [Str
     }
     var out: [String: ParameterValue] = [:]
     for (key, v) in members {
-        out[key] = try parameterValue(v, pointer: "\(pointer)/\(escapePointer(key))")
+        out[key] = try parameterValue(v, pointer: JSONPointer.appending(key, to: pointer))
     }
     return out
 }
@@ -251,17 +251,6 @@ func parameterValue(_ v: JSONValue, pointer: String) throws(Problem) -> Paramete
         return .numbers(a.compactMap { if case .number(let d) = $0 { return d } else { return nil } })
     default:
         throw Problem.badRequest("wrong-type", "expected a number, a string or an array of numbers", pointer: pointer)
-    }
-}
-
-func escapePointer(_ key: String) -> String {
-    key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
 

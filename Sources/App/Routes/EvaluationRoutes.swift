@@ -36,13 +36,13 @@ struct EvaluationRoutes: Sendable {
     }
 
     func register(in router: inout Router) {
-        router.add("POST", "/v1/activations/{name}/forward", heavy: true) { ctx throws(Problem) in
+        router.add("POST", "/v1/activations/{name}/forward", offloadsLargeBodies: true, answersFloatArrays: true) { ctx throws(Problem) in
             try self.evaluate(ctx, route: .forward)
         }
-        router.add("POST", "/v1/activations/{name}/gradient", heavy: true) { ctx throws(Problem) in
+        router.add("POST", "/v1/activations/{name}/gradient", offloadsLargeBodies: true, answersFloatArrays: true) { ctx throws(Problem) in
             try self.evaluate(ctx, route: .gradient)
         }
-        router.add("POST", "/v1/evaluate", heavy: true) { ctx throws(Problem) in
+        router.add("POST", "/v1/evaluate", offloadsLargeBodies: true, answersFloatArrays: true) { ctx throws(Problem) in
             try self.evaluateMany(ctx)
         }
     }
@@ -55,7 +55,7 @@ struct EvaluationRoutes: Sendable {
         return d
     }
 
-    func evaluate(_ ctx: RequestContext, route: EvaluationRequest.Route) throws(Problem) -> HTTPResponse {
+    func evaluate(_ ctx: RouteContext, route: EvaluationRequest.Route) throws(Problem) -> HTTPResponse {
         let name = ctx.pathParameters["name"] ?? ""
         let prepared = defaults[name]
         let d: ActivationDescriptor
@@ -226,7 +226,7 @@ struct EvaluationRoutes: Sendable {
 
     // MARK: /v1/evaluate
 
-    func evaluateMany(_ ctx: RequestContext) throws(Problem) -> HTTPResponse {
+    func evaluateMany(_ ctx: RouteContext) throws(Problem) -> HTTPResponse {
         guard PayloadFormat(contentType: ctx.request.headers["Content-Type"]) == .json else {
             throw Problem(415, "unsupported-media-type", "Unsupported media type", "/v1/evaluate takes application/json (curl --json; curl -d alone sends a form type)")
         }
